@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# A thin wrapper: dependencies (Debian packages), meson, and the test summary.
+BUILD ?= build
+
+.PHONY: all deps build test demo coverage clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+build: deps
+	@./scripts/build.sh $(BUILD)
+
+test: deps
+	@./scripts/run-tests.sh $(BUILD)
+
+demo: build
+	@$(BUILD)/tools/sim/tally-sim --narrate tools/sim/demo-failover.scn
+
+coverage: deps
+	@./scripts/coverage.sh build-coverage
+
+clean:
+	rm -rf $(BUILD) build-coverage

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A flat configuration map with corosync's cmap key names.
+ *
+ * corosync.conf is parsed into dotted keys exactly as corosync's coroparse
+ * flattens it, so every consumer (quorum derivation, tools, the simulator's
+ * `config KEY VALUE`) speaks the names that corosync-cmapctl shows:
+ *
+ *   quorum { two_node: 1 }                    -> quorum.two_node = "1"
+ *   quorum { device { model: net } }          -> quorum.device.model = "net"
+ *   nodelist { node { nodeid: 3 } node {...} } -> nodelist.node.0.nodeid = "3", nodelist.node.1...
+ *   totem { interface { linknumber: 0 ... } }  -> totem.interface.0.*
+ *   logging { logger_subsys { subsys: VOTEQ debug: on } } -> logging.logger_subsys.VOTEQ.debug = "on"
+ *
+ * Values are kept as strings; typed getters convert and validate. Pure: no
+ * I/O (the caller reads the file and hands over the text).
+ */
+#ifndef TALLY_CORE_CONFIG_CMAP_H
+#define TALLY_CORE_CONFIG_CMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct tally_cmap;
+
+/* NULL with errno = ENOMEM on failure. */
+struct tally_cmap *tally_cmap_new(void);
+void tally_cmap_free(struct tally_cmap *map);
+/* Deep copy; NULL with errno = ENOMEM. */
+struct tally_cmap *tally_cmap_dup(const struct tally_cmap *map);
+
+/* 0, -EINVAL (empty/invalid key), -ENOMEM. Replaces an existing value. */
+int tally_cmap_set(struct tally_cmap *map, const char *key, const char *value);
+/* 0 or -ENOENT. */
+int tally_cmap_unset(struct tally_cmap *map, const char *key);
+/* The value, or NULL when the key is absent. Valid until the key changes. */
+const char *tally_cmap_get(const struct tally_cmap *map, const char *key);
+
+/*
+ * Typed getters: 0, -ENOENT (absent), -EINVAL (not a number in range).
+ * Numbers are decimal (a leading 0x means hex, as strtoul base 0 does).
+ * tally_cmap_get_bool accepts 0/1, yes/no, on/off, true/false.
+ */
+int tally_cmap_get_u32(const struct tally_cmap *map, const char *key, uint32_t *out);
+int tally_cmap_get_u8(const struct tally_cmap *map, const char *key, uint8_t *out);
+int tally_cmap_get_bool(const struct tally_cmap *map, const char *key, int *out);
+
+/*
+ * Iterate over keys starting with `prefix` in sorted key order. `fn` returns
+ * 0 to go on, non-zero to stop (that value is returned). Returns 0 when all
+ * were visited. The map must not change during iteration.
+ */
+typedef int (*tally_cmap_iter_fn)(void *ctx, const char *key, const char *value);
+int tally_cmap_foreach(const struct tally_cmap *map, const char *prefix, tally_cmap_iter_fn fn,
+		       void *ctx);
+
+/*
+ * Parse corosync.conf text (nested `name { ... }` sections, `key: value`
+ * lines, `#` comments) and merge its keys into `map`. `origin` names the
+ * text in error messages ("file:line: reason"). On error returns -EINVAL
+ * and writes one line into err (if errlen > 0); `map` may then hold the
+ * keys that came before the error. -ENOMEM on allocation failure.
+ */
+int tally_cmap_parse(struct tally_cmap *map, const char *text, size_t len, const char *origin,
+		     char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,36 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Installs every Debian 12 package tally needs to build, test and benchmark.
+# Idempotent: packages already present are left alone and apt is not even
+# consulted when nothing is missing.
+set -eu
+
+PACKAGES="
+build-essential pkg-config meson ninja-build
+libdpdk-dev liburcu-dev libqb-dev libsodium-dev libbenchmark-dev
+libvotequorum-dev libcorosync-common-dev
+gcovr iproute2 mandoc
+"
+
+missing=""
+for p in $PACKAGES; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+
+if [ -z "$missing" ]; then
+	echo "install-deps: all packages present"
+	exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO="sudo"
+fi
+
+echo "install-deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing

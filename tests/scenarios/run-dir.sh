@@ -1,0 +1,17 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Run every *.scn file of a directory through tally-sim.
+#   run-dir.sh TALLY_SIM DIR
+set -u
+sim=$1
+dir=$2
+if [ ! -d "$dir" ]; then
+	echo "scenario directory $dir is missing (shared/ must sit beside the source tree)" >&2
+	exit 1
+fi
+set -- "$dir"/*.scn
+if [ ! -e "$1" ]; then
+	echo "no scenario files in $dir" >&2
+	exit 1
+fi
+exec "$sim" "$@"

@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tally-sim: run scenario files (shared/scenarios/FORMAT.md) against the real
+ * quorum core over a simulated network with a virtual clock.
+ *
+ *   tally-sim [--membership=oracle] [--seed=N] [--narrate] FILE.scn...
+ *
+ * One PASS/FAIL line per scenario, then "N passed, N failed". Exit status 0
+ * when everything passed, 1 when a scenario failed, 2 when a file could not
+ * be read or parsed.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "random.h"
+#include "scenario.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: tally-sim [options] FILE.scn...\n"
+		"  --membership=oracle  views from the connectivity graph (default)\n"
+		"  --seed=N             seed of the simulated network's randomness\n"
+		"  --narrate            print every event, view and callback as it happens\n"
+		"  --random=N           run N random fault schedules (with --seed) checking that\n"
+		"                       views agree and at most one partition is quorate\n"
+		"  -h, --help           this text\n");
+}
+
+static char *read_file(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		size_t got;
+
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap + 65536);
+
+			if (nb == NULL) {
+				free(buf);
+				fclose(f);
+				snprintf(err, errlen, "%s: out of memory", path);
+				return NULL;
+			}
+			buf = nb;
+			cap += 65536;
+		}
+		got = fread(buf + len, 1, cap - len - 1, f);
+		len += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: read error", path);
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	if (memchr(buf, '\0', len) != NULL) {
+		snprintf(err, errlen, "%s: contains a NUL byte", path);
+		free(buf);
+		return NULL;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+/* Random fault schedules; a failing one is printed so it can be replayed. */
+static int run_random(uint64_t count, const struct sim_params *params)
+{
+	static char text[1 << 16];
+	size_t passed = 0, failed = 0;
+
+	for (uint64_t i = 0; i < count; i++) {
+		struct scn_result r;
+		struct scn_file *f;
+		char err[1024];
+
+		sim_random_scenario(params->seed, i, text, sizeof(text));
+		f = scn_parse("random", text, err, sizeof(err));
+		if (f == NULL) {
+			fprintf(stderr, "tally-sim: generated scenario does not parse: %s\n%s", err,
+				text);
+			return 2;
+		}
+		scn_run(f, 0, params, &r);
+		scn_free(f);
+		if (r.passed) {
+			passed++;
+			continue;
+		}
+		failed++;
+		printf("FAIL %s %s\n--- replay with this file:\n%s---\n", r.id, r.failure, text);
+	}
+	printf("%zu passed, %zu failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "membership", required_argument, NULL, 'm' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "narrate", no_argument, NULL, 'n' },
+		{ "random", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sim_params params = { .membership = SIM_MEMBERSHIP_ORACLE, .seed = 1 };
+	struct scn_file **files;
+	size_t passed = 0, failed = 0;
+	uint64_t random_count = 0;
+	int nfiles, opt;
+
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'm':
+			if (strcmp(optarg, "oracle") != 0) {
+				fprintf(stderr, "tally-sim: unknown membership '%s' (known: oracle)\n",
+					optarg);
+				return 2;
+			}
+			params.membership = SIM_MEMBERSHIP_ORACLE;
+			break;
+		case 's': {
+			char *end;
+
+			errno = 0;
+			params.seed = strtoull(optarg, &end, 0);
+			if (errno != 0 || *end != '\0') {
+				fprintf(stderr, "tally-sim: bad seed '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		}
+		case 'n':
+			params.narrate = stdout;
+			break;
+		case 'r': {
+			char *end;
+
+			errno = 0;
+			random_count = strtoull(optarg, &end, 0);
+			if (errno != 0 || *end != '\0' || random_count == 0) {
+				fprintf(stderr, "tally-sim: bad --random count '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		}
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	nfiles = argc - optind;
+	if (random_count > 0 && nfiles == 0)
+		return run_random(random_count, &params);
+	if (nfiles <= 0) {
+		usage(stderr);
+		return 2;
+	}
+
+	/* Parse everything first: a broken file must not run half a suite. */
+	files = calloc((size_t)nfiles, sizeof(*files));
+	if (files == NULL)
+		return 2;
+	for (int i = 0; i < nfiles; i++) {
+		char err[1024];
+		char *text = read_file(argv[optind + i], err, sizeof(err));
+
+		if (text != NULL) {
+			files[i] = scn_parse(argv[optind + i], text, err, sizeof(err));
+			free(text);
+		}
+		if (files[i] == NULL) {
+			fprintf(stderr, "tally-sim: %s\n", err);
+			for (int k = 0; k < i; k++)
+				scn_free(files[k]);
+			free(files);
+			return 2;
+		}
+	}
+
+	for (int i = 0; i < nfiles; i++) {
+		for (size_t s = 0; s < scn_count(files[i]); s++) {
+			struct scn_result r;
+
+			scn_run(files[i], s, &params, &r);
+			if (r.passed) {
+				printf("PASS %s %s\n", r.id, r.title);
+				passed++;
+			} else {
+				printf("FAIL %s %s\n", r.id, r.failure);
+				failed++;
+			}
+			fflush(stdout);
+		}
+		scn_free(files[i]);
+	}
+	free(files);
+	printf("%zu passed, %zu failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
