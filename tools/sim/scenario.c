@@ -5,6 +5,8 @@
  */
 #include "scenario.h"
 
+#include "config/cmap.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -207,17 +209,7 @@ static int perr(struct parser *p, const char *fmt, ...)
 
 static int parse_u32(const char *s, uint32_t *out)
 {
-	char *end;
-	unsigned long long v;
-
-	if (s == NULL || !isdigit((unsigned char)s[0]))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno != 0 || *end != '\0' || v > UINT32_MAX)
-		return -EINVAL;
-	*out = (uint32_t)v;
-	return 0;
+	return tally_parse_u32(s, out);
 }
 
 /* "1,2,3" */

@@ -168,23 +168,29 @@ err:
 	return NULL;
 }
 
-int tally_cmap_get_u32(const struct tally_cmap *m, const char *key, uint32_t *out)
+int tally_parse_u32(const char *text, uint32_t *out)
 {
-	const char *v = tally_cmap_get(m, key);
 	unsigned long long x;
 	char *end;
 
-	if (v == NULL)
-		return -ENOENT;
 	/* strtoull would accept leading blanks and a minus sign: refuse both. */
-	if (!isdigit((unsigned char)v[0]))
+	if (text == NULL || !isdigit((unsigned char)text[0]))
 		return -EINVAL;
 	errno = 0;
-	x = strtoull(v, &end, 0);
+	x = strtoull(text, &end, 0);
 	if (errno != 0 || *end != '\0' || x > UINT32_MAX)
 		return -EINVAL;
 	*out = (uint32_t)x;
 	return 0;
+}
+
+int tally_cmap_get_u32(const struct tally_cmap *m, const char *key, uint32_t *out)
+{
+	const char *v = tally_cmap_get(m, key);
+
+	if (v == NULL)
+		return -ENOENT;
+	return tally_parse_u32(v, out);
 }
 
 int tally_cmap_get_u8(const struct tally_cmap *m, const char *key, uint8_t *out)

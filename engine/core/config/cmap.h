@@ -41,6 +41,9 @@ const char *tally_cmap_get(const struct tally_cmap *map, const char *key);
  * Numbers are decimal (a leading 0x means hex, as strtoul base 0 does).
  * tally_cmap_get_bool accepts 0/1, yes/no, on/off, true/false.
  */
+/* Parse a whole string as a u32 (decimal, or hex with 0x): 0 or -EINVAL. */
+int tally_parse_u32(const char *text, uint32_t *out);
+
 int tally_cmap_get_u32(const struct tally_cmap *map, const char *key, uint32_t *out);
 int tally_cmap_get_u8(const struct tally_cmap *map, const char *key, uint8_t *out);
 int tally_cmap_get_bool(const struct tally_cmap *map, const char *key, int *out);

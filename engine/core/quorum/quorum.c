@@ -203,6 +203,30 @@ static void set_member_expected(struct tally_quorum *q, uint32_t expected)
 			q->nodes[i].expected_votes = expected;
 }
 
+/* Votes, count and highest expected votes of the MEMBER records. */
+struct member_tally {
+	uint64_t votes;
+	uint32_t nodes;
+	uint32_t highest_expected;
+};
+
+static struct member_tally tally_members(const struct tally_quorum *q)
+{
+	struct member_tally t = { 0, 0, 0 };
+
+	for (uint32_t i = 0; i < q->n_nodes; i++) {
+		const struct node_rec *n = &q->nodes[i];
+
+		if (n->state != VOTEQUORUM_NODESTATE_MEMBER)
+			continue;
+		if (n->expected_votes > t.highest_expected)
+			t.highest_expected = n->expected_votes;
+		t.votes += n->votes;
+		t.nodes++;
+	}
+	return t;
+}
+
 /* ------------------------------------------------------------------ */
 /* Notifications                                                       */
 
@@ -330,23 +354,14 @@ static uint32_t calculate_quorum(const struct tally_quorum *q, bool allow_decrea
 				 uint32_t max_expected, bool downscale, uint32_t *ret_total)
 {
 	const struct node_rec *self = find_node_const(q, q->our_id);
-	uint64_t total_votes = 0;
-	uint32_t highest_expected = 0, total_nodes = 0;
+	struct member_tally t = tally_members(q);
+	uint64_t total_votes = t.votes;
+	uint32_t highest_expected = t.highest_expected, total_nodes = t.nodes;
 	uint32_t q1, q2, newquorum;
 
 	if (downscale && allow_decrease && max_expected)
 		max_expected = max_expected > q->ev_barrier ? max_expected : q->ev_barrier;
 
-	for (uint32_t i = 0; i < q->n_nodes; i++) {
-		const struct node_rec *n = &q->nodes[i];
-
-		if (n->state != VOTEQUORUM_NODESTATE_MEMBER)
-			continue;
-		if (n->expected_votes > highest_expected)
-			highest_expected = n->expected_votes;
-		total_votes += n->votes;
-		total_nodes++;
-	}
 	if (self->flags & TALLY_QFLAG_QDEVICE_CAST_VOTE) {
 		total_votes += q->qdevice.votes;
 		total_nodes++;
@@ -487,15 +502,10 @@ static void recalculate_quorum(struct tally_quorum *q, bool allow_decrease,
 			       bool by_current_nodes)
 {
 	struct node_rec *self = us(q);
-	uint64_t raw_total = 0;
-	uint32_t member_count = 0, total_votes;
+	struct member_tally t = tally_members(q);
+	uint64_t raw_total = t.votes;
+	uint32_t member_count = t.nodes, total_votes;
 
-	for (uint32_t i = 0; i < q->n_nodes; i++) {
-		if (q->nodes[i].state != VOTEQUORUM_NODESTATE_MEMBER)
-			continue;
-		member_count++;
-		raw_total += q->nodes[i].votes;
-	}
 	/* The device's votes raise E whether or not a device runs (§3.7.1). */
 	if (q->qdevice.votes) {
 		raw_total += q->qdevice.votes;
@@ -621,14 +631,7 @@ struct tally_quorum *tally_quorum_create(uint32_t nodeid, const struct tally_cma
 	return q;
 
 err_nomem:
-	if (q != NULL) {
-		free(q->nodes);
-		free(q->notify_buf);
-		free(q->members);
-		free(q->prev_members);
-		free(q->atb_list);
-	}
-	free(q);
+	tally_quorum_destroy(q);
 	free(s);
 	snprintf(err, errlen, "out of memory");
 	errno = ENOMEM;
@@ -1020,8 +1023,8 @@ cs_error_t tally_quorum_getinfo(const struct tally_quorum *q, uint32_t nodeid,
 				struct votequorum_info *info)
 {
 	const struct node_rec *node;
-	uint32_t highest = 0;
-	uint64_t total = 0;
+	struct member_tally t;
+	uint64_t total;
 
 	memset(info, 0, sizeof(*info));
 	if (nodeid == VOTEQUORUM_QDEVICE_NODEID)
@@ -1030,15 +1033,8 @@ cs_error_t tally_quorum_getinfo(const struct tally_quorum *q, uint32_t nodeid,
 	if (node == NULL)
 		return CS_ERR_NOT_EXIST;
 
-	for (uint32_t i = 0; i < q->n_nodes; i++) {
-		const struct node_rec *n = &q->nodes[i];
-
-		if (n->state != VOTEQUORUM_NODESTATE_MEMBER)
-			continue;
-		if (n->expected_votes > highest)
-			highest = n->expected_votes;
-		total += n->votes;
-	}
+	t = tally_members(q);
+	total = t.votes;
 	if (node->flags & TALLY_QFLAG_QDEVICE_CAST_VOTE)
 		total += q->qdevice.votes;
 
@@ -1046,7 +1042,7 @@ cs_error_t tally_quorum_getinfo(const struct tally_quorum *q, uint32_t nodeid,
 	info->node_state = node->state;
 	info->node_votes = node->votes;
 	info->node_expected_votes = node->expected_votes;
-	info->highest_expected = highest;
+	info->highest_expected = t.highest_expected;
 	info->total_votes = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
 	info->quorum = q->quorum;
 	info->flags = (q->two_node ? VOTEQUORUM_INFO_TWONODE : 0) |
