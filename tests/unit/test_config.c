@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "config/cmap.h"
+#include "config/votequorum_cfg.h"
 
 static int parse(struct tally_cmap *m, const char *text, char *err, size_t errlen)
 {
@@ -270,8 +271,32 @@ static void parse_survives_random_input(void)
 	}
 }
 
+/* A value the parser stored is reported with the file and line it came from. */
+static void typed_errors_point_at_the_line(void)
+{
+	static const char conf[] = "nodelist {\n node {\n  nodeid: 1\n }\n}\n"
+				   "quorum {\n  provider: corosync_votequorum\n"
+				   "  two_node: yes\n}\n";
+	struct tally_cmap *m = tally_cmap_new();
+	struct tally_vq_settings s;
+	char err[256] = "";
+
+	CHECK_EQ(tally_cmap_parse(m, conf, sizeof(conf) - 1, "/etc/tally.conf", err, sizeof(err)),
+		 0);
+	CHECK(strcmp(tally_cmap_origin(m, "quorum.two_node"), "/etc/tally.conf:8") == 0);
+	CHECK_EQ(tally_vq_settings_read(m, 1, &s, err, sizeof(err)), -EINVAL);
+	CHECK(strstr(err, "/etc/tally.conf:8: quorum.two_node: 'yes'") != NULL);
+	/* a runtime change has no file behind it */
+	tally_cmap_set(m, "quorum.two_node", "2x");
+	CHECK(tally_cmap_origin(m, "quorum.two_node") == NULL);
+	CHECK_EQ(tally_vq_settings_read(m, 1, &s, err, sizeof(err)), -EINVAL);
+	CHECK(strncmp(err, "quorum.two_node: '2x'", 21) == 0);
+	tally_cmap_free(m);
+}
+
 int main(void)
 {
+	RUN(typed_errors_point_at_the_line);
 	RUN(parse_rejects_broken_syntax);
 	RUN(parse_rejects_hostile_input);
 	RUN(typed_getters_refuse_bad_numbers);

@@ -15,6 +15,7 @@
 struct entry {
 	char *key;
 	char *value;
+	char *origin;	/**< "file:line", or NULL */
 };
 
 struct tally_cmap {
@@ -39,6 +40,7 @@ void tally_cmap_free(struct tally_cmap *m)
 	for (size_t i = 0; i < m->n; i++) {
 		free(m->e[i].key);
 		free(m->e[i].value);
+		free(m->e[i].origin);
 	}
 	free(m->e);
 	free(m);
@@ -76,31 +78,34 @@ static int key_valid(const char *key)
 	return 1;
 }
 
-int tally_cmap_set(struct tally_cmap *m, const char *key, const char *value)
+int tally_cmap_set_at(struct tally_cmap *m, const char *key, const char *value,
+		      const char *origin)
 {
 	int found;
 	size_t i;
-	char *v;
+	char *v, *o = NULL;
 
 	if (!key_valid(key) || value == NULL)
 		return -EINVAL;
 	v = strdup(value);
-	if (v == NULL)
-		return -ENOMEM;
+	if (origin != NULL)
+		o = strdup(origin);
+	if (v == NULL || (origin != NULL && o == NULL))
+		goto err_nomem;
 	i = lookup(m, key, &found);
 	if (found) {
 		free(m->e[i].value);
+		free(m->e[i].origin);
 		m->e[i].value = v;
+		m->e[i].origin = o;
 		return 0;
 	}
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 32;
 		struct entry *e = realloc(m->e, cap * sizeof(*e));
 
-		if (e == NULL) {
-			free(v);
-			return -ENOMEM;
-		}
+		if (e == NULL)
+			goto err_nomem;
 		m->e = e;
 		m->cap = cap;
 	}
@@ -108,12 +113,33 @@ int tally_cmap_set(struct tally_cmap *m, const char *key, const char *value)
 	m->e[i].key = strdup(key);
 	if (m->e[i].key == NULL) {
 		memmove(&m->e[i], &m->e[i + 1], (m->n - i) * sizeof(*m->e));
-		free(v);
-		return -ENOMEM;
+		goto err_nomem;
 	}
 	m->e[i].value = v;
+	m->e[i].origin = o;
 	m->n++;
 	return 0;
+
+err_nomem:
+	free(v);
+	free(o);
+	return -ENOMEM;
+}
+
+int tally_cmap_set(struct tally_cmap *m, const char *key, const char *value)
+{
+	return tally_cmap_set_at(m, key, value, NULL);
+}
+
+const char *tally_cmap_origin(const struct tally_cmap *m, const char *key)
+{
+	int found;
+	size_t i;
+
+	if (key == NULL)
+		return NULL;
+	i = lookup(m, key, &found);
+	return found ? m->e[i].origin : NULL;
 }
 
 int tally_cmap_unset(struct tally_cmap *m, const char *key)
@@ -128,6 +154,7 @@ int tally_cmap_unset(struct tally_cmap *m, const char *key)
 		return -ENOENT;
 	free(m->e[i].key);
 	free(m->e[i].value);
+	free(m->e[i].origin);
 	memmove(&m->e[i], &m->e[i + 1], (m->n - i - 1) * sizeof(*m->e));
 	m->n--;
 	return 0;
@@ -157,8 +184,10 @@ struct tally_cmap *tally_cmap_dup(const struct tally_cmap *m)
 	for (size_t i = 0; i < m->n; i++) {
 		d->e[i].key = strdup(m->e[i].key);
 		d->e[i].value = strdup(m->e[i].value);
+		d->e[i].origin = m->e[i].origin ? strdup(m->e[i].origin) : NULL;
 		d->n++;
-		if (d->e[i].key == NULL || d->e[i].value == NULL)
+		if (d->e[i].key == NULL || d->e[i].value == NULL ||
+		    (m->e[i].origin != NULL && d->e[i].origin == NULL))
 			goto err;
 	}
 	return d;

@@ -31,6 +31,14 @@ struct tally_cmap *tally_cmap_dup(const struct tally_cmap *map);
 
 /* 0, -EINVAL (empty/invalid key), -ENOMEM. Replaces an existing value. */
 int tally_cmap_set(struct tally_cmap *map, const char *key, const char *value);
+/*
+ * As tally_cmap_set, and remember where the value came from ("file:line"),
+ * so that a consumer rejecting the value can point at it. NULL: unknown.
+ */
+int tally_cmap_set_at(struct tally_cmap *map, const char *key, const char *value,
+		      const char *origin);
+/* Where the key's value came from, or NULL (absent key, or set at runtime). */
+const char *tally_cmap_origin(const struct tally_cmap *map, const char *key);
 /* 0 or -ENOENT. */
 int tally_cmap_unset(struct tally_cmap *map, const char *key);
 /* The value, or NULL when the key is absent. Valid until the key changes. */

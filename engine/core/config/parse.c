@@ -103,12 +103,13 @@ static bool word_ok(const char *s)
 static int put(struct parser *p, int line, const char *prefix, const char *key,
 	       const char *value)
 {
-	char full[MAX_KEY];
+	char full[MAX_KEY], origin[MAX_KEY];
 	int rc;
 
 	if ((size_t)snprintf(full, sizeof(full), "%s.%s", prefix, key) >= sizeof(full))
 		return fail(p, line, "key '%s.%s' is too long", prefix, key);
-	rc = tally_cmap_set(p->map, full, value);
+	snprintf(origin, sizeof(origin), "%s:%d", p->origin, line);
+	rc = tally_cmap_set_at(p->map, full, value, origin);
 	if (rc == -EINVAL)
 		return fail(p, line, "invalid key '%s'", full);
 	return rc;

@@ -30,15 +30,22 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/* "file:line: key: 'value' <what is wrong>", file:line when the parser knew it. */
+static int bad_value(const struct tally_cmap *map, const char *key, const char *what, char *err,
+		     size_t errlen)
+{
+	const char *origin = tally_cmap_origin(map, key);
+
+	return fail(err, errlen, "%s%s%s: '%s' %s", origin ? origin : "", origin ? ": " : "",
+		    key, tally_cmap_get(map, key), what);
+}
+
 /* Read an optional u32; absent leaves *out alone. */
 static int opt_u32(const struct tally_cmap *map, const char *key, uint32_t *out, char *err,
 		   size_t errlen)
 {
-	int rc = tally_cmap_get_u32(map, key, out);
-
-	if (rc == -EINVAL)
-		return fail(err, errlen, "%s: '%s' is not a number from 0 to %" PRIu32, key,
-			    tally_cmap_get(map, key), UINT32_MAX);
+	if (tally_cmap_get_u32(map, key, out) == -EINVAL)
+		return bad_value(map, key, "is not a number from 0 to 4294967295", err, errlen);
 	return 0;
 }
 
@@ -50,8 +57,7 @@ static int opt_switch(const struct tally_cmap *map, const char *key, int *out, c
 	int rc = tally_cmap_get_u8(map, key, &v);
 
 	if (rc == -EINVAL)
-		return fail(err, errlen, "%s: '%s' is not a number from 0 to 255", key,
-			    tally_cmap_get(map, key));
+		return bad_value(map, key, "is not a number from 0 to 255", err, errlen);
 	if (rc == 0)
 		*out = v != 0;
 	return 0;
@@ -91,8 +97,7 @@ static int scan_node_key(void *ctx, const char *key, const char *value)
 		sc->rc = fail(sc->err, sc->errlen, "nodelist: node entry %lu has no nodeid", index);
 		return 1;
 	case -EINVAL:
-		sc->rc = fail(sc->err, sc->errlen, "%s: '%s' is not a valid node id", sub,
-			      tally_cmap_get(sc->map, sub));
+		sc->rc = bad_value(sc->map, sub, "is not a valid node id", sc->err, sc->errlen);
 		return 1;
 	}
 	if (nodeid == 0) {
