@@ -71,6 +71,7 @@ struct tally_quorum {
 	uint32_t n_members;
 	uint32_t *prev_members;
 	uint32_t n_prev_members;
+	uint32_t *sorted_scratch;	/**< the new members, sorted, during sync_init */
 	votequorum_ring_id_t ring;
 	bool sync_in_progress;
 	bool sync_nodeinfo_sent;
@@ -184,6 +185,13 @@ static bool is_member_state(const struct tally_quorum *q, uint32_t id)
 
 	return n != NULL && id != VOTEQUORUM_QDEVICE_NODEID &&
 	       n->state == VOTEQUORUM_NODESTATE_MEMBER;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
 }
 
 static bool in_list(const uint32_t *list, uint32_t n, uint32_t id)
@@ -599,9 +607,10 @@ struct tally_quorum *tally_quorum_create(uint32_t nodeid, const struct tally_cma
 	q->notify_buf = calloc((size_t)max_nodes + 1, sizeof(*q->notify_buf));
 	q->members = calloc(max_nodes, sizeof(*q->members));
 	q->prev_members = calloc(max_nodes, sizeof(*q->prev_members));
+	q->sorted_scratch = calloc(max_nodes, sizeof(*q->sorted_scratch));
 	q->atb_list = calloc(s->atb_list_len ? s->atb_list_len : 1, sizeof(*q->atb_list));
 	if (q->nodes == NULL || q->notify_buf == NULL || q->members == NULL ||
-	    q->prev_members == NULL || q->atb_list == NULL)
+	    q->prev_members == NULL || q->sorted_scratch == NULL || q->atb_list == NULL)
 		goto err_nomem;
 	memcpy(q->atb_list, s->atb_list, s->atb_list_len * sizeof(*q->atb_list));
 	q->atb_list_len = s->atb_list_len;
@@ -646,6 +655,7 @@ void tally_quorum_destroy(struct tally_quorum *q)
 	free(q->notify_buf);
 	free(q->members);
 	free(q->prev_members);
+	free(q->sorted_scratch);
 	free(q->atb_list);
 	free(q);
 }
@@ -723,10 +733,13 @@ void tally_quorum_sync_init(struct tally_quorum *q, const votequorum_ring_id_t *
 		self->flags &= ~TALLY_QFLAG_FIRST;
 
 	/* Nodes become MEMBER only when their nodeinfo arrives in this ring. */
+	memcpy(q->sorted_scratch, members, n_members * sizeof(*members));
+	qsort(q->sorted_scratch, n_members, sizeof(*members), cmp_u32);
 	for (uint32_t i = 0; i < q->n_members; i++) {
 		struct node_rec *n;
 
-		if (in_list(members, (uint32_t)n_members, q->members[i]))
+		if (bsearch(&q->members[i], q->sorted_scratch, n_members, sizeof(*members),
+			    cmp_u32) != NULL)
 			continue;
 		someone_left = true;
 		n = find_node(q, q->members[i]);
