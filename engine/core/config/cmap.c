@@ -1,35 +1,50 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The configuration map: keys sorted in a dynamic array, found by binary
- * search. Configurations hold hundreds of keys, written rarely and read at
- * start-up and reload, so a sorted array beats anything cleverer.
+ * The configuration map: entries sorted by key in one dynamic array, found
+ * by binary search. A configuration holds tens to hundreds of keys, written
+ * at start-up and reload and read a few times, so a sorted array is the
+ * simplest structure that is also fast enough, and it gives foreach its
+ * sorted order for free.
+ *
+ * Every failing call leaves the map as it was. Only <stdlib.h> allocation
+ * is used (no strdup), so tests can inject allocation failures with
+ * `ld --wrap=malloc,realloc`.
  */
 #include "config/cmap.h"
+#include "config/config_int.h"
 
-#include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+
+/* corosync's ICMAP_KEYNAME_MAXLEN: cmapctl cannot show a longer name. */
+#define KEY_MAX 255
 
 struct entry {
 	char *key;
 	char *value;
-	char *origin;	/**< "file:line", or NULL */
+	char *origin; /**< "file:line", or NULL when set at runtime */
 };
 
 struct tally_cmap {
-	struct entry *e;
+	struct entry *e; /**< sorted by strcmp() of key, no duplicates */
 	size_t n;
 	size_t cap;
 };
 
+
 struct tally_cmap *tally_cmap_new(void)
 {
-	struct tally_cmap *m = calloc(1, sizeof(*m));
+	struct tally_cmap *m = malloc(sizeof(*m));
 
-	if (m == NULL)
+	if (m == NULL) {
 		errno = ENOMEM;
+		return NULL;
+	}
+	m->e = NULL;
+	m->n = 0;
+	m->cap = 0;
 	return m;
 }
 
@@ -46,8 +61,8 @@ void tally_cmap_free(struct tally_cmap *m)
 	free(m);
 }
 
-/* Index of `key`, or of where it would be inserted (*found says which). */
-static size_t lookup(const struct tally_cmap *m, const char *key, int *found)
+/* Index of `key`, or of the place it would be inserted at (*found says which). */
+static size_t lookup(const struct tally_cmap *m, const char *key, bool *found)
 {
 	size_t lo = 0, hi = m->n;
 
@@ -56,7 +71,7 @@ static size_t lookup(const struct tally_cmap *m, const char *key, int *found)
 		int c = strcmp(m->e[mid].key, key);
 
 		if (c == 0) {
-			*found = 1;
+			*found = true;
 			return mid;
 		}
 		if (c < 0)
@@ -64,34 +79,50 @@ static size_t lookup(const struct tally_cmap *m, const char *key, int *found)
 		else
 			hi = mid;
 	}
-	*found = 0;
+	*found = false;
 	return lo;
 }
 
-static int key_valid(const char *key)
+/* The characters corosync's icmap allows in a key name (icmap_is_valid_name_char). */
+static bool key_char(char c)
 {
-	if (key == NULL || key[0] == '\0' || key[0] == '.')
-		return 0;
-	for (const char *p = key; *p != '\0'; p++)
-		if (isspace((unsigned char)*p) || !isprint((unsigned char)*p))
-			return 0;
-	return 1;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '_' || c == '-' || c == '/' || c == ':';
+}
+
+/* 1 to 255 icmap characters; dots only between non-empty components. */
+static bool key_valid(const char *key)
+{
+	size_t len;
+
+	if (key == NULL)
+		return false;
+	len = strlen(key);
+	if (len == 0 || len > KEY_MAX || key[0] == '.' || key[len - 1] == '.')
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!key_char(key[i]) || (key[i] == '.' && key[i + 1] == '.'))
+			return false;
+	return true;
 }
 
 int tally_cmap_set_at(struct tally_cmap *m, const char *key, const char *value,
 		      const char *origin)
 {
-	int found;
+	char *v, *o = NULL, *k = NULL;
+	bool found;
 	size_t i;
-	char *v, *o = NULL;
 
-	if (!key_valid(key) || value == NULL)
+	if (m == NULL || !key_valid(key) || value == NULL)
 		return -EINVAL;
-	v = strdup(value);
-	if (origin != NULL)
-		o = strdup(origin);
-	if (v == NULL || (origin != NULL && o == NULL))
-		goto err_nomem;
+	v = config_strdup(value);
+	if (v == NULL)
+		return -ENOMEM;
+	if (origin != NULL) {
+		o = config_strdup(origin);
+		if (o == NULL)
+			goto err_free;
+	}
 	i = lookup(m, key, &found);
 	if (found) {
 		free(m->e[i].value);
@@ -100,29 +131,34 @@ int tally_cmap_set_at(struct tally_cmap *m, const char *key, const char *value,
 		m->e[i].origin = o;
 		return 0;
 	}
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 32;
-		struct entry *e = realloc(m->e, cap * sizeof(*e));
 
+	/* Everything that can fail happens before the array is touched. */
+	k = config_strdup(key);
+	if (k == NULL)
+		goto err_free;
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 16;
+		struct entry *e;
+
+		if (cap > SIZE_MAX / sizeof(*e))
+			goto err_free;
+		e = realloc(m->e, cap * sizeof(*e));
 		if (e == NULL)
-			goto err_nomem;
+			goto err_free;
 		m->e = e;
 		m->cap = cap;
 	}
 	memmove(&m->e[i + 1], &m->e[i], (m->n - i) * sizeof(*m->e));
-	m->e[i].key = strdup(key);
-	if (m->e[i].key == NULL) {
-		memmove(&m->e[i], &m->e[i + 1], (m->n - i) * sizeof(*m->e));
-		goto err_nomem;
-	}
+	m->e[i].key = k;
 	m->e[i].value = v;
 	m->e[i].origin = o;
 	m->n++;
 	return 0;
 
-err_nomem:
-	free(v);
+err_free:
+	free(k);
 	free(o);
+	free(v);
 	return -ENOMEM;
 }
 
@@ -133,10 +169,10 @@ int tally_cmap_set(struct tally_cmap *m, const char *key, const char *value)
 
 const char *tally_cmap_origin(const struct tally_cmap *m, const char *key)
 {
-	int found;
+	bool found;
 	size_t i;
 
-	if (key == NULL)
+	if (m == NULL || key == NULL)
 		return NULL;
 	i = lookup(m, key, &found);
 	return found ? m->e[i].origin : NULL;
@@ -144,10 +180,10 @@ const char *tally_cmap_origin(const struct tally_cmap *m, const char *key)
 
 int tally_cmap_unset(struct tally_cmap *m, const char *key)
 {
-	int found;
+	bool found;
 	size_t i;
 
-	if (key == NULL)
+	if (m == NULL || key == NULL)
 		return -ENOENT;
 	i = lookup(m, key, &found);
 	if (!found)
@@ -162,10 +198,10 @@ int tally_cmap_unset(struct tally_cmap *m, const char *key)
 
 const char *tally_cmap_get(const struct tally_cmap *m, const char *key)
 {
-	int found;
+	bool found;
 	size_t i;
 
-	if (key == NULL)
+	if (m == NULL || key == NULL)
 		return NULL;
 	i = lookup(m, key, &found);
 	return found ? m->e[i].value : NULL;
@@ -173,42 +209,79 @@ const char *tally_cmap_get(const struct tally_cmap *m, const char *key)
 
 struct tally_cmap *tally_cmap_dup(const struct tally_cmap *m)
 {
-	struct tally_cmap *d = tally_cmap_new();
+	struct tally_cmap *d;
 
+	if (m == NULL) {
+		errno = EINVAL;
+		return NULL;
+	}
+	d = tally_cmap_new();
 	if (d == NULL)
 		return NULL;
-	d->e = calloc(m->n ? m->n : 1, sizeof(*d->e));
+	if (m->n == 0)
+		return d;
+	d->e = malloc(m->n * sizeof(*d->e));
 	if (d->e == NULL)
-		goto err;
-	d->cap = m->n ? m->n : 1;
+		goto err_nomem;
+	d->cap = m->n;
 	for (size_t i = 0; i < m->n; i++) {
-		d->e[i].key = strdup(m->e[i].key);
-		d->e[i].value = strdup(m->e[i].value);
-		d->e[i].origin = m->e[i].origin ? strdup(m->e[i].origin) : NULL;
-		d->n++;
-		if (d->e[i].key == NULL || d->e[i].value == NULL ||
-		    (m->e[i].origin != NULL && d->e[i].origin == NULL))
-			goto err;
+		struct entry *e = &d->e[i];
+
+		e->key = config_strdup(m->e[i].key);
+		e->value = config_strdup(m->e[i].value);
+		e->origin = m->e[i].origin != NULL ? config_strdup(m->e[i].origin) : NULL;
+		d->n++; /* counted at once, so that tally_cmap_free() frees what was copied */
+		if (e->key == NULL || e->value == NULL ||
+		    (m->e[i].origin != NULL && e->origin == NULL))
+			goto err_nomem;
 	}
 	return d;
-err:
+
+err_nomem:
 	tally_cmap_free(d);
 	errno = ENOMEM;
 	return NULL;
 }
 
+static int digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Decimal, or hexadecimal after 0x. Unlike strtoul: no blanks, no sign, no
+ * octal (corosync reads "010" as ten, with strtoll base 10), and overflow is
+ * an error rather than a clamp.
+ */
 int tally_parse_u32(const char *text, uint32_t *out)
 {
-	unsigned long long x;
-	char *end;
+	const char *p = text;
+	unsigned int base = 10;
+	uint64_t x = 0;
 
-	/* strtoull would accept leading blanks and a minus sign: refuse both. */
-	if (text == NULL || !isdigit((unsigned char)text[0]))
+	if (p == NULL || out == NULL)
 		return -EINVAL;
-	errno = 0;
-	x = strtoull(text, &end, 0);
-	if (errno != 0 || *end != '\0' || x > UINT32_MAX)
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	}
+	if (*p == '\0')
 		return -EINVAL;
+	for (; *p != '\0'; p++) {
+		int d = digit_value(*p);
+
+		if (d < 0 || (unsigned int)d >= base)
+			return -EINVAL;
+		x = x * base + (unsigned int)d;
+		if (x > UINT32_MAX)
+			return -EINVAL;
+	}
 	*out = (uint32_t)x;
 	return 0;
 }
@@ -229,10 +302,22 @@ int tally_cmap_get_u8(const struct tally_cmap *m, const char *key, uint8_t *out)
 
 	if (rc != 0)
 		return rc;
-	if (x > UINT8_MAX)
+	if (x > UINT8_MAX || out == NULL)
 		return -EINVAL;
 	*out = (uint8_t)x;
 	return 0;
+}
+
+/* ASCII only: the result must not depend on the locale. */
+static bool same_word(const char *a, const char *b)
+{
+	for (; *a != '\0' && *b != '\0'; a++, b++) {
+		char ca = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a;
+
+		if (ca != *b)
+			return false;
+	}
+	return *a == *b;
 }
 
 int tally_cmap_get_bool(const struct tally_cmap *m, const char *key, int *out)
@@ -243,12 +328,14 @@ int tally_cmap_get_bool(const struct tally_cmap *m, const char *key, int *out)
 
 	if (v == NULL)
 		return -ENOENT;
+	if (out == NULL)
+		return -EINVAL;
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		if (strcasecmp(v, yes[i]) == 0) {
+		if (same_word(v, yes[i])) {
 			*out = 1;
 			return 0;
 		}
-		if (strcasecmp(v, no[i]) == 0) {
+		if (same_word(v, no[i])) {
 			*out = 0;
 			return 0;
 		}
@@ -260,9 +347,13 @@ int tally_cmap_foreach(const struct tally_cmap *m, const char *prefix, tally_cma
 		       void *ctx)
 {
 	size_t plen = prefix != NULL ? strlen(prefix) : 0;
-	int found;
-	size_t i = plen ? lookup(m, prefix, &found) : 0;
+	bool found;
+	size_t i;
 
+	if (m == NULL || fn == NULL)
+		return 0;
+	/* Keys with the prefix sort together, starting where the prefix would go. */
+	i = plen ? lookup(m, prefix, &found) : 0;
 	for (; i < m->n; i++) {
 		int rc;
 

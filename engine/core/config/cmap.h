@@ -46,7 +46,8 @@ const char *tally_cmap_get(const struct tally_cmap *map, const char *key);
 
 /*
  * Typed getters: 0, -ENOENT (absent), -EINVAL (not a number in range).
- * Numbers are decimal (a leading 0x means hex, as strtoul base 0 does).
+ * Numbers are decimal, or hex after 0x; no sign, no blanks, and a leading 0
+ * is still decimal ("010" is 10), as corosync reads them.
  * tally_cmap_get_bool accepts 0/1, yes/no, on/off, true/false.
  */
 /* Parse a whole string as a u32 (decimal, or hex with 0x): 0 or -EINVAL. */
