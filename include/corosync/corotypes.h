@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Common corosync API types, as tally provides them.
+ * Types shared by the corosync client libraries, as tally provides them.
  *
  * ABI contract: every type, value and declaration here is identical to
- * corosync 3.x <corosync/corotypes.h> (checked by tests/compat against the
- * installed corosync header). The include guard is corosync's own, so a
- * program that ends up with both headers on its path sees one definition.
+ * corosync 3.1.7's <corosync/corotypes.h>, including the set of system
+ * headers pulled in (programs rely on getting errno values and the
+ * fixed-width integer types from here). tests/compat compares the two.
+ * The include guard is corosync's own, so a program that ends up with both
+ * headers on its path sees one definition.
+ *
  * Note that CS_OK is 1, not 0: never test a cs_error_t for zero.
  */
 #ifndef COROTYPES_H_DEFINED
@@ -20,26 +23,32 @@
 extern "C" {
 #endif
 
-/** Time in nanoseconds. */
+/** A time or duration in nanoseconds. */
 typedef int64_t cs_time_t;
 
 #define CS_FALSE 0
 #define CS_TRUE !CS_FALSE
 #define CS_MAX_NAME_LENGTH 256
+/* "No deadline": the largest cs_time_t. */
 #define CS_TIME_END ((cs_time_t)0x7FFFFFFFFFFFFFFFULL)
 #define CS_MAX(x, y) (((x) > (y)) ? (x) : (y))
 
-/* printf formats; ring ids print as "<hex nodeid>.<hex seq>", e.g. "1.1d". */
+/*
+ * printf formats; ring ids print as "<hex nodeid>.<hex seq>", e.g. "1.1d".
+ * They expand to PRI* macros, so the caller includes <inttypes.h>.
+ */
 #define CS_PRI_NODE_ID "%" PRIu32
 #define CS_PRI_NODE_ID_PADDED "%10" PRIu32
 #define CS_PRI_RING_ID_SEQ "%" PRIx64
 #define CS_PRI_RING_ID "%" PRIx32 ".%" PRIx64
 
+/** A name with an explicit length (unused by votequorum). */
 typedef struct {
 	uint16_t length;
 	uint8_t value[CS_MAX_NAME_LENGTH];
 } cs_name_t;
 
+/** Release code and version numbers (unused by votequorum). */
 typedef struct {
 	char releaseCode;
 	unsigned char majorVersion;
@@ -54,10 +63,15 @@ typedef enum {
 	CS_DISPATCH_ONE_NONBLOCKING = 4	/**< at most one, never block */
 } cs_dispatch_flags_t;
 
+/* Flags of the *_trackstart() calls; they may be ORed. */
 #define CS_TRACK_CURRENT 0x01
 #define CS_TRACK_CHANGES 0x02
 #define CS_TRACK_CHANGES_ONLY 0x04
 
+/*
+ * Result of every library call. The numbering comes from the SA Forum AIS
+ * error codes corosync grew out of, which is why success is 1. 29 is unused.
+ */
 typedef enum {
 	CS_OK = 1,
 	CS_ERR_LIBRARY = 2,
@@ -101,7 +115,12 @@ typedef enum {
 #define CS_TIME_NS_IN_MSEC 1000000ULL
 #define CS_TIME_NS_IN_USEC 1000ULL
 
-/** Nanoseconds from a monotonic clock when there is one, else wall time. */
+/*
+ * Nanoseconds from CLOCK_MONOTONIC, or from the wall clock when
+ * _POSIX_MONOTONIC_CLOCK is not defined. That macro comes from <unistd.h>,
+ * which this header does not include: include it first for the monotonic
+ * clock (corosync's header behaves the same way).
+ */
 static inline uint64_t cs_timestamp_get(void)
 {
 	uint64_t result;
@@ -119,7 +138,10 @@ static inline uint64_t cs_timestamp_get(void)
 	return result;
 }
 
-/* Conversions provided by corosync's common library (libcorosync_common). */
+/*
+ * Defined in libcorosync_common, not in libvotequorum: programs that call
+ * them link that library too.
+ */
 cs_error_t qb_to_cs_error(int result);
 const char *cs_strerror(cs_error_t err);
 cs_error_t hdb_error_to_cs(int res);

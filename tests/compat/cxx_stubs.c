@@ -54,7 +54,8 @@ cs_error_t votequorum_dispatch(votequorum_handle_t handle, cs_dispatch_flags_t d
 	if (dispatch_types != CS_DISPATCH_ALL)
 		return CS_ERR_INVALID_PARAM;
 	if (stub_callbacks.votequorum_nodelist_notify_fn)
-		stub_callbacks.votequorum_nodelist_notify_fn(handle, STUB_CONTEXT, ring, 2, members);
+		stub_callbacks.votequorum_nodelist_notify_fn(handle, STUB_CONTEXT, ring,
+							     2, members);
 	if (stub_callbacks.votequorum_expectedvotes_notify_fn)
 		stub_callbacks.votequorum_expectedvotes_notify_fn(handle, STUB_CONTEXT, 3);
 	if (stub_callbacks.votequorum_quorum_notify_fn)

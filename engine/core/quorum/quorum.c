@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "config/cmap.h"
+#include "tally/shm_layout.h"
 
 #define NO_DEADLINE UINT64_MAX
 
@@ -1032,6 +1033,26 @@ void tally_quorum_leave(struct tally_quorum *q)
 /* ------------------------------------------------------------------ */
 /* API requests (§2.2, §5.2)                                           */
 
+/* The cluster-wide VOTEQUORUM_INFO_* bits (spec §3.10). */
+static uint32_t global_info_flags(const struct tally_quorum *q)
+{
+	return (q->two_node ? VOTEQUORUM_INFO_TWONODE : 0) |
+	       (q->quorate ? VOTEQUORUM_INFO_QUORATE : 0) |
+	       (q->wait_for_all ? VOTEQUORUM_INFO_WAIT_FOR_ALL : 0) |
+	       (q->lms ? VOTEQUORUM_INFO_LAST_MAN_STANDING : 0) |
+	       (q->atb != TALLY_ATB_NONE ? VOTEQUORUM_INFO_AUTO_TIE_BREAKER : 0) |
+	       (q->allow_downscale ? VOTEQUORUM_INFO_ALLOW_DOWNSCALE : 0);
+}
+
+/* A node's internal device flags as the API's VOTEQUORUM_INFO_QDEVICE_* bits. */
+static uint32_t qdevice_info_flags(uint32_t qflags)
+{
+	return (qflags & TALLY_QFLAG_QDEVICE_REGISTERED ? VOTEQUORUM_INFO_QDEVICE_REGISTERED : 0) |
+	       (qflags & TALLY_QFLAG_QDEVICE_ALIVE ? VOTEQUORUM_INFO_QDEVICE_ALIVE : 0) |
+	       (qflags & TALLY_QFLAG_QDEVICE_CAST_VOTE ? VOTEQUORUM_INFO_QDEVICE_CAST_VOTE : 0) |
+	       (qflags & TALLY_QFLAG_QDEVICE_MASTER_WINS ? VOTEQUORUM_INFO_QDEVICE_MASTER_WINS : 0);
+}
+
 cs_error_t tally_quorum_getinfo(const struct tally_quorum *q, uint32_t nodeid,
 				struct votequorum_info *info)
 {
@@ -1058,20 +1079,7 @@ cs_error_t tally_quorum_getinfo(const struct tally_quorum *q, uint32_t nodeid,
 	info->highest_expected = t.highest_expected;
 	info->total_votes = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
 	info->quorum = q->quorum;
-	info->flags = (q->two_node ? VOTEQUORUM_INFO_TWONODE : 0) |
-		      (q->quorate ? VOTEQUORUM_INFO_QUORATE : 0) |
-		      (q->wait_for_all ? VOTEQUORUM_INFO_WAIT_FOR_ALL : 0) |
-		      (q->lms ? VOTEQUORUM_INFO_LAST_MAN_STANDING : 0) |
-		      (q->atb != TALLY_ATB_NONE ? VOTEQUORUM_INFO_AUTO_TIE_BREAKER : 0) |
-		      (q->allow_downscale ? VOTEQUORUM_INFO_ALLOW_DOWNSCALE : 0);
-	if (node->flags & TALLY_QFLAG_QDEVICE_REGISTERED)
-		info->flags |= VOTEQUORUM_INFO_QDEVICE_REGISTERED;
-	if (node->flags & TALLY_QFLAG_QDEVICE_ALIVE)
-		info->flags |= VOTEQUORUM_INFO_QDEVICE_ALIVE;
-	if (node->flags & TALLY_QFLAG_QDEVICE_CAST_VOTE)
-		info->flags |= VOTEQUORUM_INFO_QDEVICE_CAST_VOTE;
-	if (node->flags & TALLY_QFLAG_QDEVICE_MASTER_WINS)
-		info->flags |= VOTEQUORUM_INFO_QDEVICE_MASTER_WINS;
+	info->flags = global_info_flags(q) | qdevice_info_flags(node->flags);
 	info->qdevice_votes = q->qdevice.votes;
 	memcpy(info->qdevice_name, q->qdevice_name, sizeof(info->qdevice_name));
 	return CS_OK;
@@ -1278,4 +1286,37 @@ bool tally_quorum_in_sync(const struct tally_quorum *q)
 uint32_t tally_quorum_ev_barrier(const struct tally_quorum *q)
 {
 	return q->evt_barrier;
+}
+
+void tally_quorum_snapshot(const struct tally_quorum *q, struct tally_shm_snapshot *out)
+{
+	struct member_tally t = tally_members(q);
+	struct tally_shm_summary *sum = &out->sum;
+	uint32_t n = q->n_nodes < TALLY_SHM_MAX_NODES ? q->n_nodes : TALLY_SHM_MAX_NODES;
+	uint32_t m = q->n_members < TALLY_SHM_MAX_NODES ? q->n_members : TALLY_SHM_MAX_NODES;
+
+	memset(sum, 0, sizeof(*sum));
+	sum->local_nodeid = q->our_id;
+	sum->quorate = q->quorate;
+	sum->quorum = q->quorum;
+	sum->flags = global_info_flags(q);
+	sum->highest_expected = t.highest_expected;
+	sum->member_votes = t.votes > UINT32_MAX ? UINT32_MAX : (uint32_t)t.votes;
+	sum->qdevice_votes = q->qdevice.votes;
+	sum->qdevice_registered =
+		(find_node_const(q, q->our_id)->flags & TALLY_QFLAG_QDEVICE_REGISTERED) != 0;
+	sum->ring_nodeid = q->ring.nodeid;
+	sum->ring_seq = q->ring.seq;
+	sum->n_nodes = n;
+	sum->n_members = m;
+	memcpy(sum->qdevice_name, q->qdevice_name, sizeof(q->qdevice_name));
+	/* The records are kept sorted by id, as readers' binary search needs. */
+	for (uint32_t i = 0; i < n; i++) {
+		out->nodes[i].nodeid = q->nodes[i].id;
+		out->nodes[i].state = q->nodes[i].state;
+		out->nodes[i].votes = q->nodes[i].votes;
+		out->nodes[i].expected_votes = q->nodes[i].expected_votes;
+		out->nodes[i].qdevice_flags = qdevice_info_flags(q->nodes[i].flags);
+	}
+	memcpy(out->members, q->members, m * sizeof(q->members[0]));
 }

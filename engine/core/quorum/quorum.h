@@ -189,6 +189,10 @@ cs_error_t tally_qdevice_name_check(const char *name);
 void tally_quorum_emit_current(const struct tally_quorum *q,
 			       void (*sink)(void *ctx, const struct tally_qnotify *n), void *ctx);
 
+struct tally_shm_snapshot;
+/* Everything getinfo needs, for the publication segment (tally/shm_layout.h). */
+void tally_quorum_snapshot(const struct tally_quorum *q, struct tally_shm_snapshot *out);
+
 /* Read-only state for tools and tests. */
 bool tally_quorum_is_quorate(const struct tally_quorum *q);
 votequorum_ring_id_t tally_quorum_ring_id(const struct tally_quorum *q);

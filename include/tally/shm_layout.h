@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The shared-memory segment an engine publishes its quorum state in
+ * (DESIGN.md §2). One writer (the engine), any number of readers in other
+ * processes (libvotequorum). Readers never block the writer and a reader
+ * that dies costs nothing: there are no locks, only sequence counts.
+ *
+ *   header | slot 0 | slot 1 | slot 2 | slot 3 | event ring
+ *
+ * Everything is addressed by offsets from the start of the segment (no
+ * pointers), every struct has a fixed, asserted size, and readers check the
+ * header against the size they mapped before they trust any offset.
+ *
+ * Snapshot slots: the writer fills slot (gen + 1) % SLOTS while its `seq` is
+ * odd, makes `seq` even, then publishes `gen`. Readers copy the slot of
+ * `gen` and accept the copy if `seq` was even and unchanged around it.
+ *
+ * Event ring: records {seq, type, length, payload} appended at `ev_tail`.
+ * Before writing, the writer claims the bytes by advancing `ev_head`; a
+ * reader that finds `ev_head` more than the ring size past its cursor has
+ * been lapped and must resynchronise from the snapshot.
+ */
+#ifndef TALLY_SHM_LAYOUT_H
+#define TALLY_SHM_LAYOUT_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+#include <atomic>
+#define TALLY_SHM_ATOMIC(t) std::atomic<t>
+#else
+#include <stdatomic.h>
+#define TALLY_SHM_ATOMIC(t) _Atomic t
+#endif
+
+#define TALLY_SHM_MAGIC 0x31304d4853594c54ull	/* "TLYSHM01" little-endian */
+#define TALLY_SHM_VERSION 1u
+#define TALLY_SHM_SLOTS 4u
+#define TALLY_SHM_MAX_NODES 4096u
+#define TALLY_SHM_NAME_LEN 256u
+#define TALLY_SHM_EVENT_RING (1u << 20)	/* bytes, a power of two */
+#define TALLY_SHM_CACHE_LINE 64u
+
+/* Event record types (payloads below). */
+enum tally_shm_event_type {
+	TALLY_SHM_EV_NODELIST = 1,
+	TALLY_SHM_EV_QUORUM = 2,
+	TALLY_SHM_EV_EXPECTEDVOTES = 3,
+};
+
+/* One node record of the snapshot: what getinfo(nodeid) reports about it. */
+struct tally_shm_node {
+	uint32_t nodeid;
+	uint32_t state;		/**< VOTEQUORUM_NODESTATE_* */
+	uint32_t votes;
+	uint32_t expected_votes;
+	uint32_t qdevice_flags;	/**< VOTEQUORUM_INFO_QDEVICE_* bits of this node */
+};
+
+/* The cluster-wide part of a snapshot: small enough to copy on every getinfo. */
+struct tally_shm_summary {
+	uint32_t local_nodeid;
+	uint32_t quorate;
+	uint32_t quorum;
+	uint32_t flags;			/**< cluster-wide VOTEQUORUM_INFO_* bits */
+	uint32_t highest_expected;
+	uint32_t member_votes;		/**< Σ votes of MEMBER records */
+	uint32_t qdevice_votes;
+	uint32_t qdevice_registered;	/**< the local node has a device registered */
+	uint32_t ring_nodeid;
+	uint32_t n_nodes;		/**< records in nodes[], sorted by nodeid */
+	uint64_t ring_seq;
+	uint32_t n_members;
+	uint32_t reserved;
+	uint64_t stamp_ns;		/**< when the engine published it */
+	char qdevice_name[TALLY_SHM_NAME_LEN];
+};
+
+/* Everything getinfo and the CURRENT notifications need, as of one instant. */
+struct tally_shm_snapshot {
+	struct tally_shm_summary sum;
+	struct tally_shm_node nodes[TALLY_SHM_MAX_NODES];
+	uint32_t members[TALLY_SHM_MAX_NODES];	/**< current view, in view order */
+};
+
+struct tally_shm_slot {
+	TALLY_SHM_ATOMIC(uint64_t) seq;	/**< odd while the writer fills the slot */
+	uint64_t gen;
+	uint8_t pad[TALLY_SHM_CACHE_LINE - 16];
+	struct tally_shm_snapshot snap;
+};
+
+/* Event ring record header; the payload follows, records are 8-byte aligned. */
+struct tally_shm_event {
+	uint64_t seq;		/**< 1, 2, 3, ... per segment */
+	uint32_t type;		/**< enum tally_shm_event_type */
+	uint32_t len;		/**< payload bytes */
+};
+
+/* Payloads (fixed part; the arrays follow). */
+struct tally_shm_ev_nodelist {
+	uint32_t ring_nodeid;
+	uint32_t n_members;
+	uint64_t ring_seq;
+	/* uint32_t members[n_members]; */
+};
+
+struct tally_shm_ev_quorum {
+	uint32_t quorate;
+	uint32_t n_nodes;
+	/* struct { uint32_t nodeid, state; } nodes[n_nodes]; */
+};
+
+struct tally_shm_ev_expectedvotes {
+	uint32_t expected_votes;
+	uint32_t reserved;
+};
+
+struct tally_shm_header {
+	/* Written once at creation. */
+	uint64_t magic;
+	uint32_t version;
+	uint32_t header_size;
+	uint64_t segment_size;
+	uint64_t slot_offset;
+	uint64_t slot_size;
+	uint32_t slots;
+	uint32_t max_nodes;
+	uint64_t ring_offset;
+	uint64_t ring_size;
+	uint64_t engine_incarnation;	/**< changes when the engine restarts */
+	uint8_t pad0[TALLY_SHM_CACHE_LINE * 2 - 72];
+
+	/* Each written by the engine only, each on its own cache line. */
+	TALLY_SHM_ATOMIC(uint64_t) gen;	/**< newest published snapshot */
+	uint8_t pad1[TALLY_SHM_CACHE_LINE - 8];
+	TALLY_SHM_ATOMIC(uint64_t) ev_head;	/**< ring bytes claimed for writing */
+	uint8_t pad2[TALLY_SHM_CACHE_LINE - 8];
+	TALLY_SHM_ATOMIC(uint64_t) ev_tail;	/**< ring bytes complete and readable */
+	TALLY_SHM_ATOMIC(uint64_t) ev_seq;	/**< seq of the newest complete record */
+	uint8_t pad3[TALLY_SHM_CACHE_LINE - 16];
+
+	/* Wake-up: readers that sleep announce it; the engine rings only then. */
+	TALLY_SHM_ATOMIC(uint32_t) futex;
+	TALLY_SHM_ATOMIC(uint32_t) waiters;
+	uint8_t pad4[TALLY_SHM_CACHE_LINE - 8];
+};
+
+#define TALLY_SHM_SLOT_OFFSET ((uint64_t)sizeof(struct tally_shm_header))
+#define TALLY_SHM_RING_OFFSET \
+	(TALLY_SHM_SLOT_OFFSET + (uint64_t)TALLY_SHM_SLOTS * sizeof(struct tally_shm_slot))
+#define TALLY_SHM_SEGMENT_SIZE (TALLY_SHM_RING_OFFSET + TALLY_SHM_EVENT_RING)
+
+#ifndef __cplusplus
+_Static_assert(sizeof(struct tally_shm_node) == 20, "node record layout");
+_Static_assert(sizeof(struct tally_shm_event) == 16, "event header layout");
+_Static_assert(sizeof(struct tally_shm_ev_nodelist) == 16, "nodelist payload layout");
+_Static_assert(sizeof(struct tally_shm_ev_quorum) == 8, "quorum payload layout");
+_Static_assert(sizeof(struct tally_shm_summary) == 64 + TALLY_SHM_NAME_LEN, "summary layout");
+_Static_assert(sizeof(struct tally_shm_snapshot) ==
+		       sizeof(struct tally_shm_summary) + TALLY_SHM_MAX_NODES * (20 + 4),
+	       "snapshot layout");
+_Static_assert(sizeof(struct tally_shm_slot) % TALLY_SHM_CACHE_LINE == 0, "slot alignment");
+_Static_assert(sizeof(struct tally_shm_header) == 6 * TALLY_SHM_CACHE_LINE, "header layout");
+_Static_assert((TALLY_SHM_EVENT_RING & (TALLY_SHM_EVENT_RING - 1)) == 0, "ring power of two");
+#endif
+
+#endif
