@@ -21,6 +21,7 @@
 
 #include "config/cmap.h"
 #include "quorum/quorum.h"
+#include "shm/shm.h"
 
 /* Node-table size of every simulated core: the largest cluster plus slack. */
 #define SIM_NODE_TABLE (SIM_MAX_NODES + 2)
@@ -82,6 +83,7 @@ struct sim_cluster {
 	uint64_t rng;
 	bool evt_default_set;	/**< evt_file given: every node's file holds it */
 	uint32_t evt_default;
+	struct tally_shm_snapshot *snapshot;	/**< scratch for sim_getinfo */
 };
 
 /* ------------------------------------------------------------------ */
@@ -531,6 +533,7 @@ void sim_cluster_free(struct sim_cluster *c)
 	free(c->nodes);
 	free(c->queue);
 	free(c->blocks);
+	free(c->snapshot);
 	tally_cmap_free(c->base);
 	free(c);
 }
@@ -887,14 +890,34 @@ cs_error_t sim_call(struct sim_cluster *c, uint32_t id, const struct sim_call_ar
 	return rc;
 }
 
+/*
+ * getinfo as a client will see it: from a published snapshot. The core's
+ * own answer must be identical, so every scenario also checks the export.
+ */
 cs_error_t sim_getinfo(struct sim_cluster *c, uint32_t id, uint32_t nodeid,
 		       struct votequorum_info *info)
 {
 	struct sim_node *n = node_by_id(c, id);
+	struct votequorum_info direct;
+	cs_error_t rc, rc_direct;
 
 	if (n == NULL || !n->running)
 		return CS_ERR_LIBRARY;
-	return tally_quorum_getinfo(n->q, nodeid, info);
+	if (c->snapshot == NULL) {
+		c->snapshot = malloc(sizeof(*c->snapshot));
+		if (c->snapshot == NULL)
+			abort();
+	}
+	tally_quorum_snapshot(n->q, c->snapshot);
+	rc = tally_shm_snapshot_getinfo(c->snapshot, nodeid, info);
+	rc_direct = tally_quorum_getinfo(n->q, nodeid, &direct);
+	if (rc != rc_direct || memcmp(info, &direct, sizeof(direct)) != 0) {
+		fprintf(stderr, "tally-sim: node %" PRIu32 " getinfo(%" PRIu32
+				") differs between the core and its published snapshot\n",
+			id, nodeid);
+		abort();
+	}
+	return rc;
 }
 
 size_t sim_members(struct sim_cluster *c, uint32_t id, const uint32_t **members)
