@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
-# Line coverage of the pure core (engine/core) from the whole test suite.
+# Line coverage of engine/ (core and shm) from the unit and scenario suites.
 set -eu
 build=${1:-build-coverage}
 cd "$(dirname "$0")/.."
@@ -9,6 +9,6 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 meson compile -C "$build"
 meson test -C "$build" --suite unit --suite scenarios
-gcovr --root . --filter 'engine/core/' --object-directory "$build" --print-summary \
+gcovr --root . --filter 'engine/' --object-directory "$build" --print-summary \
 	--txt "$build/coverage.txt" >/dev/null
 cat "$build/coverage.txt"
