@@ -445,6 +445,19 @@ static void activate(struct sim_cluster *c, struct sim_view *v)
 	v->in_sync = false;
 }
 
+/* Internal consistency of every core after every settle (cheap, always on). */
+static int check_cores(struct sim_cluster *c)
+{
+	for (size_t i = 0; i < c->n_nodes; i++) {
+		if (c->nodes[i]->running && !tally_quorum_tally_consistent(c->nodes[i]->q)) {
+			fprintf(stderr, "tally-sim: node %" PRIu32 ": member tally is inconsistent\n",
+				c->nodes[i]->id);
+			abort();
+		}
+	}
+	return 0;
+}
+
 static int settle(struct sim_cluster *c)
 {
 	int rc = recompute_views(c);
@@ -479,7 +492,7 @@ static int settle(struct sim_cluster *c)
 			}
 		}
 		if (!progress)
-			return 0;
+			return check_cores(c);
 	}
 	return -ETIMEDOUT;
 }

@@ -89,6 +89,17 @@ struct tally_quorum {
 
 	uint64_t lms_deadline;
 	uint64_t qdevice_deadline;
+
+	/*
+	 * Member tally kept up to date by set_node(), so a recalculation costs
+	 * O(1) instead of a walk over every record (a 1024-node start-up would
+	 * otherwise be O(N^2) per node). The highest expected value is
+	 * recomputed lazily when a member holding it leaves or lowers it.
+	 */
+	uint64_t tally_votes;
+	uint32_t tally_nodes;
+	uint32_t tally_highest;
+	bool tally_highest_stale;
 };
 
 static void qlog(struct tally_quorum *q, enum tally_qlog_level level, const char *fmt, ...)
@@ -203,6 +214,46 @@ static bool in_list(const uint32_t *list, uint32_t n, uint32_t id)
 	return false;
 }
 
+/* Every change of a record's state, votes or expected votes goes through here. */
+static void set_node(struct tally_quorum *q, struct node_rec *n, uint32_t state, uint32_t votes,
+		     uint32_t expected)
+{
+	bool was = n->state == VOTEQUORUM_NODESTATE_MEMBER;
+	bool is = state == VOTEQUORUM_NODESTATE_MEMBER;
+
+	if (was) {
+		q->tally_votes -= n->votes;
+		q->tally_nodes--;
+		/* The member holding the highest value leaves or lowers it. */
+		if (n->expected_votes >= q->tally_highest && !(is && expected >= n->expected_votes))
+			q->tally_highest_stale = true;
+	}
+	if (is) {
+		q->tally_votes += votes;
+		q->tally_nodes++;
+		if (expected > q->tally_highest)
+			q->tally_highest = expected;
+	}
+	n->state = state;
+	n->votes = votes;
+	n->expected_votes = expected;
+}
+
+static void set_state(struct tally_quorum *q, struct node_rec *n, uint32_t state)
+{
+	set_node(q, n, state, n->votes, n->expected_votes);
+}
+
+static void set_votes(struct tally_quorum *q, struct node_rec *n, uint32_t votes)
+{
+	set_node(q, n, n->state, votes, n->expected_votes);
+}
+
+static void set_expected(struct tally_quorum *q, struct node_rec *n, uint32_t expected)
+{
+	set_node(q, n, n->state, n->votes, expected);
+}
+
 static void set_member_expected(struct tally_quorum *q, uint32_t expected)
 {
 	if (expected == 0)
@@ -210,6 +261,9 @@ static void set_member_expected(struct tally_quorum *q, uint32_t expected)
 	for (uint32_t i = 0; i < q->n_nodes; i++)
 		if (q->nodes[i].state == VOTEQUORUM_NODESTATE_MEMBER)
 			q->nodes[i].expected_votes = expected;
+	/* Every member now holds the same value. */
+	q->tally_highest = q->tally_nodes ? expected : 0;
+	q->tally_highest_stale = false;
 }
 
 /* Votes, count and highest expected votes of the MEMBER records. */
@@ -219,7 +273,8 @@ struct member_tally {
 	uint32_t highest_expected;
 };
 
-static struct member_tally tally_members(const struct tally_quorum *q)
+/* The tally computed from scratch: the reference the cached one must equal. */
+static struct member_tally count_members(const struct tally_quorum *q)
 {
 	struct member_tally t = { 0, 0, 0 };
 
@@ -234,6 +289,29 @@ static struct member_tally tally_members(const struct tally_quorum *q)
 		t.nodes++;
 	}
 	return t;
+}
+
+static struct member_tally tally_members(const struct tally_quorum *q)
+{
+	struct member_tally t = { q->tally_votes, q->tally_nodes, q->tally_highest };
+
+	if (q->tally_highest_stale) {
+		/* A lazy cache: refreshing it does not change the observable state. */
+		struct tally_quorum *mq = (struct tally_quorum *)q;
+
+		t.highest_expected = count_members(q).highest_expected;
+		mq->tally_highest = t.highest_expected;
+		mq->tally_highest_stale = false;
+	}
+	return t;
+}
+
+bool tally_quorum_tally_consistent(const struct tally_quorum *q)
+{
+	struct member_tally cached = tally_members(q), fresh = count_members(q);
+
+	return cached.votes == fresh.votes && cached.nodes == fresh.nodes &&
+	       cached.highest_expected == fresh.highest_expected;
 }
 
 /* ------------------------------------------------------------------ */
@@ -397,19 +475,26 @@ static uint32_t calculate_quorum(const struct tally_quorum *q, bool allow_decrea
 	return newquorum;
 }
 
+/* Lowest and highest MEMBER ids, us included; the table is sorted by id. */
 static void refresh_atb_ids(struct tally_quorum *q)
 {
+	uint32_t i;
+
 	q->lowest_id = q->our_id;
 	q->highest_id = q->our_id;
-	for (uint32_t i = 0; i < q->n_nodes; i++) {
-		const struct node_rec *n = &q->nodes[i];
-
-		if (n->state != VOTEQUORUM_NODESTATE_MEMBER)
-			continue;
-		if (n->id < q->lowest_id)
-			q->lowest_id = n->id;
-		if (n->id > q->highest_id)
-			q->highest_id = n->id;
+	for (i = 0; i < q->n_nodes; i++) {
+		if (q->nodes[i].state == VOTEQUORUM_NODESTATE_MEMBER) {
+			if (q->nodes[i].id < q->lowest_id)
+				q->lowest_id = q->nodes[i].id;
+			break;
+		}
+	}
+	for (i = q->n_nodes; i > 0; i--) {
+		if (q->nodes[i - 1].state == VOTEQUORUM_NODESTATE_MEMBER) {
+			if (q->nodes[i - 1].id > q->highest_id)
+				q->highest_id = q->nodes[i - 1].id;
+			break;
+		}
 	}
 }
 
@@ -526,7 +611,7 @@ static void recalculate_quorum(struct tally_quorum *q, bool allow_decrease,
 		member_count = 0;
 
 	if (raw_total > self->expected_votes) {
-		self->expected_votes = (uint32_t)raw_total;
+		set_expected(q, self, (uint32_t)raw_total);
 		notify_expectedvotes(q);
 	}
 	if (q->ev_tracking && self->expected_votes > q->evt_barrier)
@@ -560,9 +645,9 @@ static void apply_effective(struct tally_quorum *q, const struct tally_vq_effect
 	q->qdevice_timeout = e->device_timeout;
 	q->qdevice_sync_timeout = e->device_sync_timeout;
 
-	self->votes = e->my_votes;
+	set_votes(q, self, e->my_votes);
 	if (e->expected_votes)
-		self->expected_votes = e->expected_votes;
+		set_expected(q, self, e->expected_votes);
 	if (e->device_votes_known)
 		q->qdevice.votes = e->device_votes;
 	q->ev_barrier = self->expected_votes;
@@ -620,8 +705,7 @@ struct tally_quorum *tally_quorum_create(uint32_t nodeid, const struct tally_cma
 	q->lms_deadline = NO_DEADLINE;
 	q->qdevice_deadline = NO_DEADLINE;
 	self = alloc_node(q, nodeid);
-	self->state = VOTEQUORUM_NODESTATE_MEMBER;
-	self->votes = 1;
+	set_node(q, self, VOTEQUORUM_NODESTATE_MEMBER, 1, 0);
 	self->flags = TALLY_QFLAG_FIRST;
 
 	/* ATB as configured, before the start-up checks turned it off (§3.4 reload rule). */
@@ -745,7 +829,7 @@ void tally_quorum_sync_init(struct tally_quorum *q, const votequorum_ring_id_t *
 		someone_left = true;
 		n = find_node(q, q->members[i]);
 		if (n != NULL && n->id != q->our_id)
-			n->state = VOTEQUORUM_NODESTATE_DEAD;
+			set_state(q, n, VOTEQUORUM_NODESTATE_DEAD);
 	}
 
 	/* Only (re)start the window, never extend it; joins alone do not start it. */
@@ -830,16 +914,15 @@ static void deliver_nodeinfo(struct tally_quorum *q, uint32_t sender, const stru
 			return;
 		}
 		new_node = true;
-		node->state = VOTEQUORUM_NODESTATE_DEAD;
+		set_state(q, node, VOTEQUORUM_NODESTATE_DEAD);
 		self = us(q);	/* the insert may have moved our record */
 	}
 	old = *node;
 
 	node->flags = m->nodeinfo.flags;
-	node->votes = m->nodeinfo.votes;
-	node->state = VOTEQUORUM_NODESTATE_MEMBER;
+	set_node(q, node, VOTEQUORUM_NODESTATE_MEMBER, m->nodeinfo.votes, node->expected_votes);
 	if (node->flags & TALLY_QFLAG_LEAVING) {
-		node->state = VOTEQUORUM_NODESTATE_LEAVING;
+		set_state(q, node, VOTEQUORUM_NODESTATE_LEAVING);
 		allow_decrease = true;
 		by_node = true;
 	}
@@ -847,12 +930,12 @@ static void deliver_nodeinfo(struct tally_quorum *q, uint32_t sender, const stru
 	/* A node joining a quorate cluster takes the cluster's expected votes. */
 	if (!q->quorate && (node->flags & TALLY_QFLAG_QUORATE)) {
 		allow_decrease = true;
-		self->expected_votes = m->nodeinfo.expected_votes;
+		set_expected(q, self, m->nodeinfo.expected_votes);
 	}
 	if ((node->flags & TALLY_QFLAG_QUORATE) || q->ev_tracking)
-		node->expected_votes = m->nodeinfo.expected_votes;
+		set_expected(q, node, m->nodeinfo.expected_votes);
 	else
-		node->expected_votes = self->expected_votes;
+		set_expected(q, node, self->expected_votes);
 
 	if (q->lms && node->votes > 1) {
 		qlog(q, TALLY_QLOG_WARNING, "Last Man Standing feature is supported only when all "
@@ -885,14 +968,14 @@ static void deliver_reconfigure(struct tally_quorum *q, const struct tally_qmsg 
 		notify_expectedvotes(q);
 		q->ev_barrier = m->reconfigure.value;
 		if (q->ev_tracking && self->expected_votes < q->evt_barrier)
-			self->expected_votes = q->evt_barrier;
+			set_expected(q, self, q->evt_barrier);
 		recalculate_quorum(q, true, false);
 		break;
 	case TALLY_QRECONF_NODE_VOTES:
 		node = find_node(q, m->reconfigure.nodeid);
 		if (node == NULL)
 			return;
-		node->votes = m->reconfigure.value;
+		set_votes(q, node, m->reconfigure.value);
 		recalculate_quorum(q, true, false);
 		break;
 	case TALLY_QRECONF_CANCEL_WFA:
@@ -1108,10 +1191,10 @@ cs_error_t tally_quorum_setvotes(struct tally_quorum *q, uint32_t nodeid, uint32
 		return CS_ERR_NAME_NOT_FOUND;
 
 	saved = node->votes;
-	node->votes = votes;
+	set_votes(q, node, votes);
 	newquorum = calculate_quorum(q, true, 0, q->allow_downscale, &total);
 	if (newquorum < total / 2 || newquorum > total) {
-		node->votes = saved;
+		set_votes(q, node, saved);
 		return CS_ERR_INVALID_PARAM;
 	}
 	send_reconfigure(q, TALLY_QRECONF_NODE_VOTES, nodeid, votes);

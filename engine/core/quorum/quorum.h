@@ -199,5 +199,7 @@ votequorum_ring_id_t tally_quorum_ring_id(const struct tally_quorum *q);
 size_t tally_quorum_members(const struct tally_quorum *q, const uint32_t **members);
 bool tally_quorum_in_sync(const struct tally_quorum *q);
 uint32_t tally_quorum_ev_barrier(const struct tally_quorum *q);
+/* Self-check: the incrementally kept member tally equals a fresh count. */
+bool tally_quorum_tally_consistent(const struct tally_quorum *q);
 
 #endif
