@@ -2,9 +2,9 @@
 /*
  * corosync-quorumtool's status layout. Every cell but the name is
  * right-aligned in 10 characters and followed by one space; longer values
- * are not cut. Two quirks kept on purpose because parsers see them: the
- * "Quorum:" line of a quorate node ends in two spaces, and the Qdevice cell
- * is formatted into a 9-byte buffer, so "NA,NV,NMW" shows as "NA,NV,NM".
+ * are not cut. A quirk kept on purpose because parsers see it: the "Quorum:"
+ * line of a quorate node ends in two spaces. Checked against the output of
+ * corosync-quorumtool 3.1.7 (tests/unit/test_quorumtool_format.c).
  */
 #include "status_format.h"
 
@@ -42,7 +42,6 @@ static void qdevice_cell(FILE *out, const struct votequorum_info *info)
 		 info->flags & VOTEQUORUM_INFO_QDEVICE_ALIVE ? "A" : "NA",
 		 info->flags & VOTEQUORUM_INFO_QDEVICE_CAST_VOTE ? "V" : "NV",
 		 info->flags & VOTEQUORUM_INFO_QDEVICE_MASTER_WINS ? "MW" : "NMW");
-	buf[8] = '\0';	/* corosync formats into char[10] with size - 1 */
 	cell(out, buf);
 }
 
