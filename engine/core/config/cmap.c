@@ -167,7 +167,8 @@ int tally_cmap_set(struct tally_cmap *m, const char *key, const char *value)
 	return tally_cmap_set_at(m, key, value, NULL);
 }
 
-const char *tally_cmap_origin(const struct tally_cmap *m, const char *key)
+/* The entry of `key`, or NULL. */
+static const struct entry *find_entry(const struct tally_cmap *m, const char *key)
 {
 	bool found;
 	size_t i;
@@ -175,7 +176,14 @@ const char *tally_cmap_origin(const struct tally_cmap *m, const char *key)
 	if (m == NULL || key == NULL)
 		return NULL;
 	i = lookup(m, key, &found);
-	return found ? m->e[i].origin : NULL;
+	return found ? &m->e[i] : NULL;
+}
+
+const char *tally_cmap_origin(const struct tally_cmap *m, const char *key)
+{
+	const struct entry *e = find_entry(m, key);
+
+	return e != NULL ? e->origin : NULL;
 }
 
 int tally_cmap_unset(struct tally_cmap *m, const char *key)
@@ -198,13 +206,9 @@ int tally_cmap_unset(struct tally_cmap *m, const char *key)
 
 const char *tally_cmap_get(const struct tally_cmap *m, const char *key)
 {
-	bool found;
-	size_t i;
+	const struct entry *e = find_entry(m, key);
 
-	if (m == NULL || key == NULL)
-		return NULL;
-	i = lookup(m, key, &found);
-	return found ? m->e[i].value : NULL;
+	return e != NULL ? e->value : NULL;
 }
 
 struct tally_cmap *tally_cmap_dup(const struct tally_cmap *m)
