@@ -66,6 +66,18 @@ static struct qt_view view(const struct qt_member *m, size_t n)
 	return v;
 }
 
+/* The local node's getinfo as the status block reports it. */
+static void set_local(struct qt_view *v, uint32_t expected, uint32_t total, uint32_t quorum,
+		      uint32_t flags)
+{
+	v->local_info_ok = true;
+	v->local.node_expected_votes = expected;
+	v->local.highest_expected = expected;
+	v->local.total_votes = total;
+	v->local.quorum = quorum;
+	v->local.flags = flags;
+}
+
 static void members_without_a_device(void)
 {
 	struct qt_member m[] = { member(1, 1, 0, "n1"), member(2, 1, 0, "n2") };
@@ -140,12 +152,7 @@ static void real_status_with_a_silent_device(void)
 	v.date = "Wed Nov 25 03:19:56 2026\n";
 	v.ring.nodeid = 1;
 	v.ring.seq = 5;
-	v.local_info_ok = true;
-	v.local.node_expected_votes = 3;
-	v.local.highest_expected = 3;
-	v.local.total_votes = 1;
-	v.local.quorum = 2;
-	v.local.flags = REG;
+	set_local(&v, 3, 1, 2, REG);
 	expect_output(&v, &o, true,
 		      "Quorum information\n"
 		      "------------------\n"
@@ -181,12 +188,7 @@ static void full_status_of_a_quorate_node(void)
 	v.ring.nodeid = 1;
 	v.ring.seq = 0x1d;
 	v.quorate = true;
-	v.local_info_ok = true;
-	v.local.node_expected_votes = 3;
-	v.local.highest_expected = 3;
-	v.local.total_votes = 3;
-	v.local.quorum = 2;
-	v.local.flags = VOTEQUORUM_INFO_QUORATE | VOTEQUORUM_INFO_WAIT_FOR_ALL;
+	set_local(&v, 3, 3, 2, VOTEQUORUM_INFO_QUORATE | VOTEQUORUM_INFO_WAIT_FOR_ALL);
 	expect_output(&v, &o, true,
 		      "Quorum information\n"
 		      "------------------\n"
@@ -223,11 +225,7 @@ static void status_of_a_blocked_node_with_no_flags(void)
 	v.provider = NULL;
 	v.ring.nodeid = 3;
 	v.ring.seq = 0x11;
-	v.local_info_ok = true;
-	v.local.node_expected_votes = 5;
-	v.local.highest_expected = 5;
-	v.local.total_votes = 2;
-	v.local.quorum = 3;
+	set_local(&v, 5, 2, 3, 0);
 	expect_output(&v, &o, true,
 		      "Quorum information\n"
 		      "------------------\n"
