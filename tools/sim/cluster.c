@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "config/cmap.h"
+#include "membership/membership.h"
 #include "quorum/quorum.h"
 #include "shm/shm.h"
 
@@ -34,6 +35,11 @@ struct sim_node {
 	bool in_nodelist;
 	bool running;
 	struct tally_quorum *q;
+	struct tally_mb *mb;		/**< protocol membership; NULL with the oracle */
+	uint64_t incarnation;		/**< grows on every start */
+	uint64_t gen;			/**< tells timers of an earlier life apart */
+	uint64_t armed;			/**< earliest timer event queued (UINT64_MAX: none) */
+	bool sync_signalled;		/**< told membership our sync round is done */
 	struct tally_cmap *cmap;
 	bool evt_present;
 	uint32_t evt_value;
@@ -84,6 +90,31 @@ struct sim_cluster {
 	bool evt_default_set;	/**< evt_file given: every node's file holds it */
 	uint32_t evt_default;
 	struct tally_shm_snapshot *snapshot;	/**< scratch for sim_getinfo */
+	/* Protocol membership: a network of timed events. */
+	struct sim_event *heap;
+	size_t n_heap, cap_heap;
+	uint64_t ev_order;
+	struct tally_mb_params mbp;
+	votequorum_ring_id_t narrated;	/**< the last view narrated */
+};
+
+/* A frame in flight, shared by the copies of a broadcast. */
+struct sim_packet {
+	unsigned refs;
+	struct tally_mb_msg m;
+	uint32_t *ids;
+	uint64_t *incs;
+};
+
+enum sim_event_kind { EV_DELIVER, EV_TIMER };
+
+struct sim_event {
+	uint64_t at;
+	uint64_t order;		/**< ties broken by scheduling order: deterministic */
+	enum sim_event_kind kind;
+	struct sim_node *node;
+	uint64_t gen;
+	struct sim_packet *pkt;
 };
 
 /* ------------------------------------------------------------------ */
@@ -103,6 +134,12 @@ static struct sim_node *node_by_id(const struct sim_cluster *c, uint32_t id)
 			hi = mid;
 	}
 	return NULL;
+}
+
+/* The quorum core keeps milliseconds; the network runs in microseconds. */
+static uint64_t now_ms(const struct sim_cluster *c)
+{
+	return c->now / 1000;
 }
 
 static struct sim_node *node_add(struct sim_cluster *c, uint32_t id)
@@ -128,6 +165,7 @@ static struct sim_node *node_add(struct sim_cluster *c, uint32_t id)
 	n->c = c;
 	n->id = id;
 	n->view = -1;
+	n->armed = UINT64_MAX;
 	n->evt_present = c->evt_default_set;
 	n->evt_value = c->evt_default;
 	return n;
@@ -143,7 +181,8 @@ static void narrate(struct sim_cluster *c, const char *fmt, ...)
 
 	if (c->p.narrate == NULL)
 		return;
-	fprintf(c->p.narrate, "[%4" PRIu64 ".%03" PRIu64 "s] ", c->now / 1000, c->now % 1000);
+	fprintf(c->p.narrate, "[%4" PRIu64 ".%06" PRIu64 "s] ", c->now / 1000000,
+		c->now % 1000000);
 	va_start(ap, fmt);
 	vfprintf(c->p.narrate, fmt, ap);
 	va_end(ap);
@@ -212,6 +251,10 @@ static void op_send(void *ctx, const struct tally_qmsg *msg)
 	struct sim_node *n = ctx;
 	struct sim_cluster *c = n->c;
 
+	if (n->mb != NULL) {
+		tally_mb_submit(n->mb, msg, c->now);
+		return;
+	}
 	if (c->q_tail == c->q_cap) {
 		if (c->q_head > 0) {
 			memmove(c->queue, c->queue + c->q_head,
@@ -340,7 +383,7 @@ static int install_view(struct sim_cluster *c, struct sim_node **members, size_t
 			buf);
 	}
 	for (size_t i = 0; i < n; i++)
-		tally_quorum_sync_init(members[i]->q, &v->ring, ids, n, c->now);
+		tally_quorum_sync_init(members[i]->q, &v->ring, ids, n, now_ms(c));
 	free(ids);
 	return 0;
 }
@@ -417,7 +460,7 @@ static void deliver_one(struct sim_cluster *c)
 	if (m.view < 0) {
 		/* Sent before the node's first view: only the sender hears it. */
 		if (m.sender->running)
-			tally_quorum_deliver(m.sender->q, m.sender->id, &m.msg, c->now);
+			tally_quorum_deliver(m.sender->q, m.sender->id, &m.msg, now_ms(c));
 		return;
 	}
 	if (!c->views[m.view].current)
@@ -426,7 +469,7 @@ static void deliver_one(struct sim_cluster *c)
 		struct sim_node *n = c->views[m.view].members[i];
 
 		if (n->running)
-			tally_quorum_deliver(n->q, m.sender->id, &m.msg, c->now);
+			tally_quorum_deliver(n->q, m.sender->id, &m.msg, now_ms(c));
 	}
 }
 
@@ -458,7 +501,327 @@ static int check_cores(struct sim_cluster *c)
 	return 0;
 }
 
-static int settle(struct sim_cluster *c)
+/* ------------------------------------------------------------------ */
+/* Protocol membership: nodes run engine/core/membership over a        */
+/* simulated network of timed, lossy, partitionable links.             */
+
+#define NET_DELAY_US 20u	/* one-way frame latency */
+#define NET_JITTER_US 10u	/* added at random: frames may overtake each other */
+#define SETTLE_CHECK_US 250u	/* how often settling looks at every node */
+
+static uint64_t sim_rand(struct sim_cluster *c)
+{
+	uint64_t z = (c->rng += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static bool ev_before(const struct sim_event *a, const struct sim_event *b)
+{
+	return a->at != b->at ? a->at < b->at : a->order < b->order;
+}
+
+static void heap_push(struct sim_cluster *c, const struct sim_event *ev)
+{
+	size_t i;
+
+	if (c->n_heap == c->cap_heap) {
+		size_t cap = c->cap_heap ? c->cap_heap * 2 : 1024;
+		struct sim_event *h = realloc(c->heap, cap * sizeof(*h));
+
+		if (h == NULL)
+			abort();	/* the simulation cannot go on without its events */
+		c->heap = h;
+		c->cap_heap = cap;
+	}
+	i = c->n_heap++;
+	c->heap[i] = *ev;
+	c->heap[i].order = c->ev_order++;
+	while (i > 0 && ev_before(&c->heap[i], &c->heap[(i - 1) / 2])) {
+		struct sim_event t = c->heap[i];
+
+		c->heap[i] = c->heap[(i - 1) / 2];
+		c->heap[(i - 1) / 2] = t;
+		i = (i - 1) / 2;
+	}
+}
+
+static struct sim_event heap_pop(struct sim_cluster *c)
+{
+	struct sim_event top = c->heap[0];
+	size_t i = 0;
+
+	c->heap[0] = c->heap[--c->n_heap];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < c->n_heap && ev_before(&c->heap[l], &c->heap[m]))
+			m = l;
+		if (r < c->n_heap && ev_before(&c->heap[r], &c->heap[m]))
+			m = r;
+		if (m == i)
+			break;
+		struct sim_event t = c->heap[i];
+
+		c->heap[i] = c->heap[m];
+		c->heap[m] = t;
+		i = m;
+	}
+	return top;
+}
+
+static void packet_put(struct sim_packet *p)
+{
+	if (--p->refs == 0) {
+		free(p->ids);
+		free(p->incs);
+		free(p);
+	}
+}
+
+static struct sim_packet *packet_new(const struct tally_mb_msg *m)
+{
+	struct sim_packet *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		abort();
+	p->m = *m;
+	if (m->n_ids > 0 && m->ids != NULL) {
+		p->ids = malloc(m->n_ids * sizeof(*p->ids));
+		if (p->ids == NULL)
+			abort();
+		memcpy(p->ids, m->ids, m->n_ids * sizeof(*p->ids));
+	}
+	if (m->n_ids > 0 && m->incs != NULL) {
+		p->incs = malloc(m->n_ids * sizeof(*p->incs));
+		if (p->incs == NULL)
+			abort();
+		memcpy(p->incs, m->incs, m->n_ids * sizeof(*p->incs));
+	}
+	p->m.ids = p->ids;
+	p->m.incs = p->incs;
+	p->m.n_ids = p->ids != NULL ? m->n_ids : 0;
+	return p;
+}
+
+/* Schedule the node's next timer if it is earlier than the one queued. */
+static void arm(struct sim_node *n)
+{
+	struct sim_cluster *c = n->c;
+	uint64_t d, qd;
+	struct sim_event ev = { .kind = EV_TIMER };
+
+	if (!n->running || n->mb == NULL)
+		return;
+	d = tally_mb_next_deadline(n->mb);
+	qd = tally_quorum_next_deadline(n->q);
+	if (qd != UINT64_MAX && qd * 1000 < d)
+		d = qd * 1000;
+	if (d < c->now)
+		d = c->now;
+	if (d >= n->armed)
+		return;
+	n->armed = d;
+	ev.at = d;
+	ev.node = n;
+	ev.gen = n->gen;
+	heap_push(c, &ev);
+}
+
+static bool link_up(const struct sim_cluster *c, const struct sim_node *from,
+		    const struct sim_node *to)
+{
+	return from->partition == to->partition && !blocked(c, from->id, to->id);
+}
+
+static void transmit(struct sim_cluster *c, struct sim_node *from, struct sim_node *to,
+		     struct sim_packet **pkt, const struct tally_mb_msg *m)
+{
+	struct sim_event ev = { .kind = EV_DELIVER };
+
+	if (to == from || !to->running || !link_up(c, from, to))
+		return;
+	if (c->loss_pct > 0 && sim_rand(c) % 100 < c->loss_pct)
+		return;
+	if (*pkt == NULL)
+		*pkt = packet_new(m);
+	(*pkt)->refs++;
+	ev.at = c->now + NET_DELAY_US + sim_rand(c) % (NET_JITTER_US + 1);
+	ev.node = to;
+	ev.gen = to->gen;
+	ev.pkt = *pkt;
+	heap_push(c, &ev);
+}
+
+static void mb_send(void *ctx, uint32_t to, const struct tally_mb_msg *m)
+{
+	struct sim_node *n = ctx;
+	struct sim_cluster *c = n->c;
+	struct sim_packet *pkt = NULL;
+
+	if (to == TALLY_MB_BROADCAST) {
+		for (size_t i = 0; i < c->n_nodes; i++)
+			transmit(c, n, c->nodes[i], &pkt, m);
+	} else {
+		struct sim_node *dst = node_by_id(c, to);
+
+		if (dst != NULL)
+			transmit(c, n, dst, &pkt, m);
+	}
+}
+
+/* The quorum core's sync round is done unless it waits for a device poll. */
+static void sync_progress(struct sim_node *n)
+{
+	if (n->sync_signalled || !tally_quorum_in_sync(n->q))
+		return;
+	if (tally_quorum_sync_process(n->q)) {
+		n->sync_signalled = true;
+		tally_mb_sync_done(n->mb, n->c->now);
+	}
+}
+
+static void mb_view(void *ctx, const votequorum_ring_id_t *ring, const uint32_t *members,
+		    size_t n_members)
+{
+	struct sim_node *n = ctx;
+	struct sim_cluster *c = n->c;
+
+	if (c->p.narrate != NULL &&
+	    (ring->nodeid != c->narrated.nodeid || ring->seq != c->narrated.seq)) {
+		char buf[8192];
+		size_t off = 0;
+
+		for (size_t i = 0; i < n_members && off < sizeof(buf); i++)
+			off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%" PRIu32,
+						i ? "," : "", members[i]);
+		narrate(c, "view %" PRIx32 ".%" PRIx64 " members %s", ring->nodeid, ring->seq, buf);
+		c->narrated = *ring;
+	}
+	n->sync_signalled = false;
+	tally_quorum_sync_init(n->q, ring, members, n_members, now_ms(c));
+	sync_progress(n);
+}
+
+static void mb_deliver(void *ctx, uint32_t sender, const struct tally_qmsg *msg)
+{
+	struct sim_node *n = ctx;
+
+	tally_quorum_deliver(n->q, sender, msg, now_ms(n->c));
+	sync_progress(n);
+}
+
+static void mb_activate(void *ctx)
+{
+	struct sim_node *n = ctx;
+
+	tally_quorum_sync_activate(n->q);
+	if (!n->tracker) {
+		/* The node's client connects once the daemon is up: trackstart(CHANGES). */
+		n->tracker = true;
+		tally_quorum_emit_current(n->q, tracker_sink, n);
+	}
+}
+
+static const struct tally_mb_ops sim_mb_ops = {
+	.send = mb_send,
+	.view = mb_view,
+	.deliver = mb_deliver,
+	.activate = mb_activate,
+};
+
+static void process_event(struct sim_cluster *c, struct sim_event *ev)
+{
+	struct sim_node *n = ev->node;
+
+	c->now = ev->at;
+	if (ev->kind == EV_DELIVER) {
+		if (n->running && n->mb != NULL)
+			tally_mb_receive(n->mb, &ev->pkt->m, c->now);
+		packet_put(ev->pkt);
+	} else {
+		if (ev->gen != n->gen || !n->running || ev->at != n->armed)
+			return;	/* a timer of an earlier life, or superseded */
+		n->armed = UINT64_MAX;
+		if (tally_quorum_next_deadline(n->q) <= now_ms(c))
+			tally_quorum_expire(n->q, now_ms(c));
+		tally_mb_tick(n->mb, c->now);
+		sync_progress(n);
+	}
+	if (n->running && n->mb != NULL)
+		arm(n);
+}
+
+/*
+ * One node is settled when its membership is stable and its sync barrier is
+ * passed — or the barrier waits for a member whose quorum core waits for a
+ * device poll, which only a call or `advance` ends.
+ */
+static bool node_settled(struct sim_cluster *c, struct sim_node *n)
+{
+	const uint32_t *members;
+	size_t k;
+
+	if (!tally_mb_stable(n->mb, c->now))
+		return false;
+	if (!tally_mb_in_sync(n->mb))
+		return true;
+	k = tally_mb_members(n->mb, &members);
+	for (size_t i = 0; i < k; i++) {
+		struct sim_node *o = node_by_id(c, members[i]);
+
+		if (o != NULL && o->running && o->mb != NULL && !o->sync_signalled)
+			return true;
+	}
+	return false;
+}
+
+static bool cluster_settled(struct sim_cluster *c)
+{
+	for (size_t i = 0; i < c->n_nodes; i++)
+		if (c->nodes[i]->running && !node_settled(c, c->nodes[i]))
+			return false;
+	return true;
+}
+
+/* Run events up to `until` (inclusive). */
+static void run_until(struct sim_cluster *c, uint64_t until)
+{
+	while (c->n_heap > 0 && c->heap[0].at <= until) {
+		struct sim_event ev = heap_pop(c);
+
+		process_event(c, &ev);
+	}
+	if (until > c->now)
+		c->now = until;
+}
+
+/*
+ * Run until every node has been settled for a quiet period long enough for
+ * any failure to be detected (two detection windows and a few intervals).
+ */
+static int settle_protocol(struct sim_cluster *c)
+{
+	uint64_t window = c->mbp.interval_us * c->mbp.miss_count;
+	uint64_t quiet = 2 * window + 4 * c->mbp.interval_us;
+	uint64_t limit = c->now + (uint64_t)SIM_SETTLE_LIMIT_MS * 1000;
+	uint64_t calm_since = c->now;
+
+	for (size_t i = 0; i < c->n_nodes; i++)
+		arm(c->nodes[i]);
+	while (c->now < limit) {
+		run_until(c, c->now + SETTLE_CHECK_US);
+		if (!cluster_settled(c))
+			calm_since = c->now;
+		else if (c->now - calm_since >= quiet)
+			return check_cores(c);
+	}
+	return -ETIMEDOUT;
+}
+
+static int settle_oracle(struct sim_cluster *c)
 {
 	int rc = recompute_views(c);
 
@@ -497,6 +860,11 @@ static int settle(struct sim_cluster *c)
 	return -ETIMEDOUT;
 }
 
+static int settle(struct sim_cluster *c)
+{
+	return c->p.membership == SIM_MEMBERSHIP_PROTOCOL ? settle_protocol(c) : settle_oracle(c);
+}
+
 /* ------------------------------------------------------------------ */
 /* Public API                                                          */
 
@@ -508,6 +876,7 @@ struct sim_cluster *sim_cluster_new(const struct sim_params *p)
 		return NULL;
 	c->p = *p;
 	c->rng = p->seed ? p->seed : 1;
+	tally_mb_params_default(&c->mbp);
 	c->base = tally_cmap_new();
 	if (c->base == NULL) {
 		free(c);
@@ -518,6 +887,10 @@ struct sim_cluster *sim_cluster_new(const struct sim_params *p)
 
 static void node_halt(struct sim_node *n)
 {
+	tally_mb_destroy(n->mb);
+	n->mb = NULL;
+	n->gen++;
+	n->armed = UINT64_MAX;
 	tally_quorum_destroy(n->q);
 	tally_cmap_free(n->cmap);
 	n->q = NULL;
@@ -543,6 +916,10 @@ void sim_cluster_free(struct sim_cluster *c)
 	for (size_t v = 0; v < c->n_views; v++)
 		free(c->views[v].members);
 	free(c->views);
+	for (size_t i = 0; i < c->n_heap; i++)
+		if (c->heap[i].kind == EV_DELIVER)
+			packet_put(c->heap[i].pkt);
+	free(c->heap);
 	free(c->nodes);
 	free(c->queue);
 	free(c->blocks);
@@ -603,7 +980,7 @@ void sim_evt_file(struct sim_cluster *c, uint32_t value)
 
 uint64_t sim_now(const struct sim_cluster *c)
 {
-	return c->now;
+	return c->now / 1000;
 }
 
 bool sim_running(const struct sim_cluster *c, uint32_t id)
@@ -653,9 +1030,28 @@ int sim_start(struct sim_cluster *c, const uint32_t *ids, size_t n, char *err, s
 			}
 			continue;
 		}
+		if (c->p.membership == SIM_MEMBERSHIP_PROTOCOL) {
+			if (tally_mb_params_from_cmap(c->base, &c->mbp, why, sizeof(why)) != 0) {
+				narrate(c, "node %" PRIu32 ": refused to start: %s", node->id, why);
+				tally_quorum_destroy(node->q);
+				node->q = NULL;
+				tally_cmap_free(node->cmap);
+				node->cmap = NULL;
+				if (first_rc == 0) {
+					snprintf(err, errlen, "%s", why);
+					first_rc = -EINVAL;
+				}
+				continue;
+			}
+			node->mb = tally_mb_create(node->id, ++node->incarnation, &c->mbp, &sim_mb_ops,
+						   node, c->now);
+			if (node->mb == NULL)
+				return -ENOMEM;
+		}
 		node->running = true;
 		node->view = -1;
 		node->reply_ready = false;
+		node->sync_signalled = false;
 		/* A new daemon, a new client: its tracker starts with an empty record. */
 		log_clear(node);
 		narrate(c, "node %" PRIu32 ": started", node->id);
@@ -684,8 +1080,11 @@ int sim_stop(struct sim_cluster *c, const uint32_t *ids, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		struct sim_node *node = node_by_id(c, ids[i]);
 
-		if (node != NULL && node->running)
+		if (node != NULL && node->running) {
 			tally_quorum_leave(node->q);
+			if (node->mb != NULL)
+				tally_mb_leave(node->mb, c->now);
+		}
 	}
 	rc = settle(c);
 	if (rc != 0)
@@ -764,7 +1163,14 @@ int sim_heal(struct sim_cluster *c)
 
 int sim_advance(struct sim_cluster *c, uint64_t ms)
 {
-	uint64_t target = c->now + ms;
+	uint64_t target = c->now + ms * 1000;
+
+	if (c->p.membership == SIM_MEMBERSHIP_PROTOCOL) {
+		for (size_t i = 0; i < c->n_nodes; i++)
+			arm(c->nodes[i]);
+		run_until(c, target);
+		return settle(c);
+	}
 
 	for (;;) {
 		uint64_t next = UINT64_MAX;
@@ -778,12 +1184,14 @@ int sim_advance(struct sim_cluster *c, uint64_t ms)
 					next = d;
 			}
 		}
+		if (next != UINT64_MAX)
+			next *= 1000;
 		if (next > target)
 			break;
 		c->now = next > c->now ? next : c->now;
 		for (size_t i = 0; i < c->n_nodes; i++)
 			if (c->nodes[i]->running)
-				tally_quorum_expire(c->nodes[i]->q, c->now);
+				tally_quorum_expire(c->nodes[i]->q, now_ms(c));
 		rc = settle(c);
 		if (rc != 0)
 			return rc;
@@ -803,7 +1211,7 @@ static int runtime_change(struct sim_cluster *c, struct sim_node *n, const char 
 			tally_quorum_cancel_wait_for_all(n->q);
 		}
 	} else if (strncmp(key, "quorum.", 7) == 0 || strncmp(key, "nodelist.", 9) == 0) {
-		tally_quorum_reload(n->q, n->cmap, c->now);
+		tally_quorum_reload(n->q, n->cmap, now_ms(c));
 	}
 	return settle(c);
 }
@@ -880,7 +1288,7 @@ cs_error_t sim_call(struct sim_cluster *c, uint32_t id, const struct sim_call_ar
 		if (rc == CS_OK) {
 			ring = tally_quorum_ring_id(n->q);
 			ring.seq += (uint64_t)a->ring_offset;
-			rc = tally_quorum_qdevice_poll(n->q, a->name, a->a, &ring, c->now);
+			rc = tally_quorum_qdevice_poll(n->q, a->name, a->a, &ring, now_ms(c));
 		}
 		break;
 	case SIM_CALL_QDEVICE_MASTER_WINS:

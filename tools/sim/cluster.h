@@ -4,9 +4,10 @@
  * simulated network with a virtual clock. Deterministic: no threads, no
  * sleeping, randomness only from the seeded generator.
  *
- * Membership comes from an oracle: views are computed from the
- * connectivity graph (partitions, one-way blocks) and installed at once,
- * messages are delivered in one total order per view, as totem does.
+ * Membership is the real protocol (engine/core/membership) over simulated
+ * links with latency, jitter, loss, partitions and one-way blocks, or, for
+ * comparison, an oracle that computes views from the connectivity graph and
+ * installs them at once.
  */
 #ifndef TALLY_SIM_CLUSTER_H
 #define TALLY_SIM_CLUSTER_H
@@ -24,7 +25,8 @@
 struct sim_cluster;
 
 enum sim_membership {
-	SIM_MEMBERSHIP_ORACLE,
+	SIM_MEMBERSHIP_ORACLE,		/**< views computed from the connectivity graph */
+	SIM_MEMBERSHIP_PROTOCOL,	/**< engine/core/membership over the simulated network */
 };
 
 struct sim_params {

@@ -3,7 +3,7 @@
  * tally-sim: run scenario files (shared/scenarios/FORMAT.md) against the real
  * quorum core over a simulated network with a virtual clock.
  *
- *   tally-sim [--membership=oracle] [--seed=N] [--narrate] FILE.scn...
+ *   tally-sim [--membership=protocol|oracle] [--seed=N] [--narrate] FILE.scn...
  *
  * One PASS/FAIL line per scenario, then "N passed, N failed". Exit status 0
  * when everything passed, 1 when a scenario failed, 2 when a file could not
@@ -23,7 +23,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: tally-sim [options] FILE.scn...\n"
-		"  --membership=oracle  views from the connectivity graph (default)\n"
+		"  --membership=M       protocol (default): engine/core/membership over the\n"
+		"                       simulated network; oracle: views from the connectivity graph\n"
 		"  --seed=N             seed of the simulated network's randomness\n"
 		"  --narrate            print every event, view and callback as it happens\n"
 		"  --random=N           run N random fault schedules (with --seed) checking that\n"
@@ -118,7 +119,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sim_params params = { .membership = SIM_MEMBERSHIP_ORACLE, .seed = 1 };
+	struct sim_params params = { .membership = SIM_MEMBERSHIP_PROTOCOL, .seed = 1 };
 	struct scn_file **files;
 	size_t passed = 0, failed = 0;
 	uint64_t random_count = 0;
@@ -127,12 +128,16 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'm':
-			if (strcmp(optarg, "oracle") != 0) {
-				fprintf(stderr, "tally-sim: unknown membership '%s' (known: oracle)\n",
+			if (strcmp(optarg, "oracle") == 0) {
+				params.membership = SIM_MEMBERSHIP_ORACLE;
+			} else if (strcmp(optarg, "protocol") == 0) {
+				params.membership = SIM_MEMBERSHIP_PROTOCOL;
+			} else {
+				fprintf(stderr,
+					"tally-sim: unknown membership '%s' (known: protocol, oracle)\n",
 					optarg);
 				return 2;
 			}
-			params.membership = SIM_MEMBERSHIP_ORACLE;
 			break;
 		case 's': {
 			char *end;

@@ -1,0 +1,1842 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The membership protocol (docs/design/membership.md): observe, agree,
+ * sequence.
+ *
+ * Observe: heartbeats every interval. Views of up to TALLY_MB_SMALL_VIEW
+ * members broadcast them with the sender's hear set, so every node knows
+ * the whole directed hear graph; larger views send them to K observers
+ * chosen on K pseudo-random rings and report the subjects they stop hearing
+ * (deaf sets) to everyone. A peer is heard while a frame arrived within
+ * `miss_count` intervals and its current period of being heard has lasted
+ * longer than its flap damping.
+ *
+ * Agree: every node computes the same deterministic partition from what it
+ * knows — candidates grouped greedily in ascending id order into cliques of
+ * the mutual-hearing graph — and the lowest node of a group proposes it.
+ * Members accept a proposal whose seq is above everything they accepted and
+ * whose proposer is the lowest node of their own group that they hear; the
+ * proposal commits when every proposed member accepted, so a node is in one
+ * committed view at a time and ring seqs only grow.
+ *
+ * Sequence: inside a view the representative numbers every member's
+ * messages; members deliver in number order, ask for gaps (NACK) and resend
+ * their own until they see them ordered. The sync barrier is one ordered
+ * SYNC_DONE per member.
+ */
+#include "membership.h"
+
+#include "config/cmap.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NO_DEADLINE UINT64_MAX
+#define RING_STEP 4u		/* ring seqs grow by 4, as totem's usually do */
+#define MAX_REORDER 4096u	/* ORDERED gaps buffered per view */
+#define MAX_NACK_BURST 64u	/* retransmits per NACK */
+#define FLAP_WINDOW_FACTOR 40u	/* a gap within this many windows of the last one is a flap */
+#define MAX_DAMP_SHIFT 6u	/* flap damping grows to 64 x hold_down at most */
+#define CUT_REPORTERS 3u
+#define TAKEN_FACTOR 10u	/* windows a node that rejected us is left to its representative */	/* observers whose reports cut a node in large views */
+
+struct peer {
+	uint32_t id;
+	uint64_t inc;
+	uint64_t last_heard;	/**< any frame */
+	uint64_t heard_since;	/**< start of the current heard period */
+	uint64_t last_gap;	/**< when the last silence ended */
+	uint32_t flaps;
+	uint64_t damp;		/**< must be heard this long before it counts */
+	uint32_t hb_flags;
+	uint64_t hb_at;
+	votequorum_ring_id_t ring;
+	uint32_t *set;		/**< hear or deaf set from its last heartbeat */
+	uint32_t n_set, cap_set;
+	uint32_t *uset;		/**< nodes that do not hear it, by their hear sets */
+	uint32_t n_uset, cap_uset;
+	uint64_t unresponsive_until;	/**< did not answer our proposal */
+	uint64_t taken_until;	/**< rejected us for a lower representative */
+};
+
+struct pending {
+	uint64_t lseq;
+	enum tally_mb_payload payload;
+	struct tally_qmsg qmsg;
+	uint64_t sent_at;
+};
+
+struct entry {
+	bool present;
+	uint32_t origin;
+	uint64_t lseq;
+	enum tally_mb_payload payload;
+	struct tally_qmsg qmsg;
+};
+
+/* A member list with incarnations, sorted by id. */
+struct mset {
+	uint32_t *ids;
+	uint64_t *incs;
+	size_t n, cap;
+};
+
+struct tally_mb {
+	uint32_t id;
+	uint64_t inc;
+	struct tally_mb_params p;
+	const struct tally_mb_ops *ops;
+	void *ctx;
+	uint64_t window;	/**< miss_count * interval */
+	uint64_t started;
+	uint64_t next_tick;
+	uint64_t last_tick;
+
+	struct peer **peers;	/**< sorted by id */
+	size_t n_peers, cap_peers;
+
+	/* The installed view. */
+	bool installed;
+	struct mset view;
+	votequorum_ring_id_t ring;
+	uint64_t max_seq;	/**< highest seq seen anywhere */
+	uint64_t accepted_seq;	/**< highest seq promised or installed */
+	uint32_t *subjects, *observers;	/**< large views: whom we hear, who hears us */
+	size_t n_subjects, n_observers;
+	uint8_t *n_obs;		/**< observers of each view member (large views) */
+
+	/* Sequencing inside the view. */
+	struct entry *store;	/**< by gseq - 1 */
+	size_t n_store, cap_store;
+	uint64_t next_gseq;	/**< next to deliver */
+	uint64_t rep_high;	/**< highest gseq the representative announced */
+	uint64_t *next_lseq;	/**< representative: per member, next to order */
+	bool delivering;
+	struct pending *pend;
+	size_t n_pend, cap_pend;
+	uint64_t own_lseq;
+	bool in_view_cb;	/**< inside ops->view: hold submissions */
+	bool flush_due;		/**< ordered messages wait for delivery at the next tick */
+	/*
+	 * Representative: what members send as a view begins is ordered as one
+	 * batch per member in member order, once every batch is in, so every
+	 * member sees the sync round's nodeinfo in the same, id-ordered way.
+	 */
+	bool batches_done;
+	bool *batch_in;		/**< per member: its BATCH_END arrived */
+	size_t n_batch_in;
+	struct entry *hold;	/**< messages received before the batches are in */
+	uint32_t *hold_idx;
+	size_t n_hold, cap_hold, cap_hold_idx;
+	bool *barrier;		/**< per member: SYNC_DONE delivered */
+	size_t n_barrier;
+	bool activated;
+
+	/* Our proposal, as representative. */
+	struct {
+		bool active;
+		uint64_t seq;
+		struct mset set;
+		bool *accepted;
+		size_t n_accepted;
+		uint64_t deadline;
+		uint32_t *deaf;	/**< pairs (a, b) reported in accepts */
+		size_t n_deaf, cap_deaf;
+	} prop;
+	uint64_t propose_after;	/**< back-off after a rejection */
+
+	/* The proposal we accepted and wait to see committed. */
+	struct {
+		bool active;
+		uint32_t rep;
+		uint64_t seq;
+		struct mset set;
+		uint64_t deadline;
+	} promise;
+
+	bool leaving;
+	bool agrees;		/**< our last evaluation gave the installed view */
+	uint64_t disagree_since;
+	uint64_t installed_at;
+
+	/* Scratch for evaluate(). */
+	struct mset cand;
+	struct mset group;
+	struct mset last_group;	/**< what the previous tick's evaluation gave */
+	int *grp;
+	size_t cap_grp;
+	uint32_t *pairs;	/**< broken pairs, 2 ids each */
+	size_t n_pairs, cap_pairs;
+	uint32_t *hbset;
+	size_t cap_hbset;
+
+	struct tally_mb_stats st;
+};
+
+/* ------------------------------------------------------------------ */
+/* Small helpers                                                       */
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool grow(void **buf, size_t *cap, size_t need, size_t elem)
+{
+	size_t c = *cap ? *cap : 8;
+	void *nb;
+
+	if (need <= *cap)
+		return true;
+	while (c < need)
+		c *= 2;
+	nb = realloc(*buf, c * elem);
+	if (nb == NULL)
+		return false;
+	*buf = nb;
+	*cap = c;
+	return true;
+}
+
+static bool mset_reserve(struct mset *s, size_t n)
+{
+	size_t cap_ids = s->cap, cap_incs = s->cap;
+
+	if (n <= s->cap)
+		return true;
+	if (!grow((void **)&s->ids, &cap_ids, n, sizeof(*s->ids)) ||
+	    !grow((void **)&s->incs, &cap_incs, n, sizeof(*s->incs)))
+		return false;
+	s->cap = cap_ids < cap_incs ? cap_ids : cap_incs;
+	return true;
+}
+
+static void mset_free(struct mset *s)
+{
+	free(s->ids);
+	free(s->incs);
+	memset(s, 0, sizeof(*s));
+}
+
+static bool mset_copy(struct mset *dst, const uint32_t *ids, const uint64_t *incs, size_t n)
+{
+	if (!mset_reserve(dst, n))
+		return false;
+	memcpy(dst->ids, ids, n * sizeof(*ids));
+	memcpy(dst->incs, incs, n * sizeof(*incs));
+	dst->n = n;
+	return true;
+}
+
+static bool mset_equal(const struct mset *a, const struct mset *b)
+{
+	return a->n == b->n && memcmp(a->ids, b->ids, a->n * sizeof(*a->ids)) == 0 &&
+	       memcmp(a->incs, b->incs, a->n * sizeof(*a->incs)) == 0;
+}
+
+static ssize_t mset_find(const struct mset *s, uint32_t id)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->ids[mid] == id)
+			return (ssize_t)mid;
+		if (s->ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static bool sorted_has(const uint32_t *ids, size_t n, uint32_t id)
+{
+	return n > 0 && bsearch(&id, ids, n, sizeof(*ids), cmp_u32) != NULL;
+}
+
+static void send_msg(struct tally_mb *m, uint32_t to, struct tally_mb_msg *msg)
+{
+	msg->from = m->id;
+	msg->inc = m->inc;
+	msg->ring = m->installed ? m->ring : (votequorum_ring_id_t){ 0, 0 };
+	msg->max_seq = m->max_seq;
+	if (msg->type == TALLY_MB_HEARTBEAT)
+		m->st.hb_sent++;
+	else
+		m->st.msgs_sent++;
+	m->ops->send(m->ctx, to, msg);
+}
+
+static bool large_view(const struct tally_mb *m)
+{
+	return m->installed && m->view.n > TALLY_MB_SMALL_VIEW;
+}
+
+static bool is_rep(const struct tally_mb *m)
+{
+	return m->installed && m->ring.nodeid == m->id;
+}
+
+/* ------------------------------------------------------------------ */
+/* Peers                                                               */
+
+static struct peer *peer_find(const struct tally_mb *m, uint32_t id)
+{
+	size_t lo = 0, hi = m->n_peers;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->peers[mid]->id == id)
+			return m->peers[mid];
+		if (m->peers[mid]->id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static struct peer *peer_get(struct tally_mb *m, uint32_t id)
+{
+	struct peer *p = peer_find(m, id);
+	size_t pos;
+
+	if (p != NULL)
+		return p;
+	if (!grow((void **)&m->peers, &m->cap_peers, m->n_peers + 1, sizeof(*m->peers)))
+		return NULL;
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return NULL;
+	p->id = id;
+	for (pos = m->n_peers; pos > 0 && m->peers[pos - 1]->id > id; pos--)
+		m->peers[pos] = m->peers[pos - 1];
+	m->peers[pos] = p;
+	m->n_peers++;
+	return p;
+}
+
+/* A new incarnation is a new node: forget everything about the old one. */
+static void peer_reset(struct peer *p, uint64_t inc)
+{
+	p->inc = inc;
+	p->last_heard = 0;
+	p->heard_since = 0;
+	p->last_gap = 0;
+	p->flaps = 0;
+	p->damp = 0;
+	p->hb_flags = 0;
+	p->hb_at = 0;
+	p->n_set = 0;
+	p->n_uset = 0;
+	p->unresponsive_until = 0;
+	p->taken_until = 0;
+}
+
+static bool fresh(const struct tally_mb *m, uint64_t at, uint64_t now)
+{
+	return at != 0 && now - at <= m->window;
+}
+
+static bool heard(const struct tally_mb *m, const struct peer *p, uint64_t now)
+{
+	return p != NULL && fresh(m, p->last_heard, now) && now - p->heard_since >= p->damp;
+}
+
+static bool heard_id(const struct tally_mb *m, uint32_t id, uint64_t now)
+{
+	return id == m->id || heard(m, peer_find(m, id), now);
+}
+
+/* Record a frame from `p`; a silence longer than the window ended now. */
+static void peer_heard(struct tally_mb *m, struct peer *p, uint64_t now)
+{
+	if (!fresh(m, p->last_heard, now)) {
+		if (p->last_heard != 0 && p->last_gap != 0 &&
+		    now - p->last_gap <= FLAP_WINDOW_FACTOR * m->window) {
+			uint32_t shift = p->flaps - 1 < MAX_DAMP_SHIFT ? p->flaps - 1 : MAX_DAMP_SHIFT;
+
+			p->flaps++;
+			p->damp = m->p.hold_down_us << shift;
+		} else {
+			p->flaps = p->last_heard != 0;
+			p->damp = 0;
+		}
+		if (p->last_heard != 0)
+			p->last_gap = now;
+		p->heard_since = now;
+	}
+	p->last_heard = now;
+}
+
+/* Drop frames of an older life; a newer one resets what we knew. */
+static struct peer *peer_accept_frame(struct tally_mb *m, const struct tally_mb_msg *msg,
+				      uint64_t now)
+{
+	struct peer *p;
+
+	if (msg->from == m->id || msg->from == 0)
+		return NULL;
+	p = peer_get(m, msg->from);
+	if (p == NULL)
+		return NULL;
+	if (msg->inc < p->inc) {
+		m->st.stale_dropped++;
+		return NULL;
+	}
+	if (msg->inc > p->inc)
+		peer_reset(p, msg->inc);
+	peer_heard(m, p, now);
+	if (msg->max_seq > m->max_seq)
+		m->max_seq = msg->max_seq;
+	return p;
+}
+
+/* ------------------------------------------------------------------ */
+/* Monitoring topology of large views                                  */
+
+static uint64_t mix(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+struct ranked {
+	uint64_t key;
+	uint32_t idx;
+};
+
+static int cmp_ranked(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static void add_unique(uint32_t *list, size_t *n, uint32_t id)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (list[i] == id)
+			return;
+	list[(*n)++] = id;
+}
+
+/*
+ * K rings, each a pseudo-random order of the members seeded by the ring id:
+ * on each, a node is observed by its predecessor. Every member computes the
+ * same rings, so everyone knows how many observers a subject has.
+ */
+static int build_monitoring(struct tally_mb *m)
+{
+	size_t n = m->view.n, k = m->p.observers;
+	struct ranked *r;
+	uint32_t *obs_of;	/* k observers per member */
+
+	free(m->subjects);
+	free(m->observers);
+	free(m->n_obs);
+	m->subjects = m->observers = NULL;
+	m->n_obs = NULL;
+	m->n_subjects = m->n_observers = 0;
+	if (n <= TALLY_MB_SMALL_VIEW)
+		return 0;
+	r = malloc(n * sizeof(*r));
+	obs_of = malloc(n * k * sizeof(*obs_of));
+	m->subjects = malloc(k * sizeof(*m->subjects));
+	m->observers = malloc(k * sizeof(*m->observers));
+	m->n_obs = calloc(n, sizeof(*m->n_obs));
+	if (r == NULL || obs_of == NULL || m->subjects == NULL || m->observers == NULL ||
+	    m->n_obs == NULL) {
+		free(r);
+		free(obs_of);
+		return -ENOMEM;
+	}
+	for (size_t ring = 0; ring < k; ring++) {
+		uint64_t seed = mix(m->ring.seq * 0x9e3779b97f4a7c15ull + ring + 1);
+
+		for (size_t i = 0; i < n; i++) {
+			r[i].key = mix(seed ^ m->view.ids[i]);
+			r[i].idx = (uint32_t)i;
+		}
+		qsort(r, n, sizeof(*r), cmp_ranked);
+		for (size_t pos = 0; pos < n; pos++) {
+			uint32_t subj = r[pos].idx, obs = r[(pos + n - 1) % n].idx;
+
+			obs_of[subj * k + ring] = obs;
+			if (m->view.ids[subj] == m->id)
+				add_unique(m->observers, &m->n_observers, m->view.ids[obs]);
+			if (m->view.ids[obs] == m->id)
+				add_unique(m->subjects, &m->n_subjects, m->view.ids[subj]);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint32_t distinct[64];
+		size_t nd = 0;
+
+		for (size_t ring = 0; ring < k && ring < 64; ring++)
+			add_unique(distinct, &nd, obs_of[i * k + ring]);
+		m->n_obs[i] = (uint8_t)nd;
+	}
+	free(r);
+	free(obs_of);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Evaluation: the partition our knowledge gives                       */
+
+static bool add_pair(struct tally_mb *m, uint32_t a, uint32_t b)
+{
+	if (!grow((void **)&m->pairs, &m->cap_pairs, 2 * (m->n_pairs + 1), sizeof(*m->pairs)))
+		return false;
+	m->pairs[2 * m->n_pairs] = a;
+	m->pairs[2 * m->n_pairs + 1] = b;
+	m->n_pairs++;
+	return true;
+}
+
+static bool cand_add(struct tally_mb *m, uint32_t id, uint64_t inc)
+{
+	ssize_t at = mset_find(&m->cand, id);
+	size_t pos;
+
+	if (at >= 0) {
+		if (inc > m->cand.incs[at])
+			m->cand.incs[at] = inc;
+		return true;
+	}
+	if (!mset_reserve(&m->cand, m->cand.n + 1))
+		return false;
+	for (pos = m->cand.n; pos > 0 && m->cand.ids[pos - 1] > id; pos--) {
+		m->cand.ids[pos] = m->cand.ids[pos - 1];
+		m->cand.incs[pos] = m->cand.incs[pos - 1];
+	}
+	m->cand.ids[pos] = id;
+	m->cand.incs[pos] = inc;
+	m->cand.n++;
+	return true;
+}
+
+static void cand_remove_at(struct mset *s, size_t i)
+{
+	memmove(s->ids + i, s->ids + i + 1, (s->n - i - 1) * sizeof(*s->ids));
+	memmove(s->incs + i, s->incs + i + 1, (s->n - i - 1) * sizeof(*s->incs));
+	s->n--;
+}
+
+/* Does `a` hear `b`? 1 yes, 0 no, -1 unknown (no fresh hear set from a). */
+static int hears(const struct tally_mb *m, uint32_t a, uint32_t b, uint64_t now)
+{
+	const struct peer *pa;
+
+	if (a == m->id)
+		return heard_id(m, b, now);
+	pa = peer_find(m, a);
+	if (pa == NULL || !fresh(m, pa->hb_at, now) || !(pa->hb_flags & TALLY_MB_HB_HEARSET))
+		return -1;
+	return b == a || sorted_has(pa->set, pa->n_set, b);
+}
+
+/* How many fresh deaf sets name `id`. */
+static uint32_t reporters(const struct tally_mb *m, uint32_t id, uint64_t now)
+{
+	uint32_t r = 0;
+
+	for (size_t i = 0; i < m->n_peers; i++) {
+		const struct peer *p = m->peers[i];
+
+		if ((p->hb_flags & TALLY_MB_HB_DEAFSET) && fresh(m, p->hb_at, now) &&
+		    sorted_has(p->set, p->n_set, id))
+			r++;
+	}
+	return r;
+}
+
+static uint32_t cut_threshold(const struct tally_mb *m, uint32_t id)
+{
+	ssize_t at = mset_find(&m->view, id);
+	uint32_t obs = at >= 0 && m->n_obs != NULL ? m->n_obs[at] : 1;
+
+	return obs < CUT_REPORTERS ? (obs ? obs : 1) : CUT_REPORTERS;
+}
+
+static bool build_candidates(struct tally_mb *m, uint64_t now, bool as_proposer)
+{
+	m->cand.n = 0;
+	if (!cand_add(m, m->id, m->inc))
+		return false;
+	for (size_t i = 0; i < m->n_peers; i++) {
+		const struct peer *p = m->peers[i];
+
+		if (!heard(m, p, now))
+			continue;
+		if (p->taken_until > now)
+			continue;	/* it follows a representative we cannot hear */
+		if (!cand_add(m, p->id, p->inc))
+			return false;
+		/*
+		 * Hear sets name nodes we may not hear ourselves (a one-way link):
+		 * knowing them lets us group the way the nodes that hear them do.
+		 */
+		if ((p->hb_flags & TALLY_MB_HB_HEARSET) && fresh(m, p->hb_at, now))
+			for (uint32_t k = 0; k < p->n_set; k++) {
+				const struct peer *q = peer_find(m, p->set[k]);
+
+				/* Never heard by us: never in our group (the pair is broken). */
+				if (p->set[k] != m->id && (q == NULL || q->taken_until <= now) &&
+				    !cand_add(m, p->set[k], q != NULL ? q->inc : 0))
+					return false;
+			}
+	}
+	if (large_view(m)) {
+		/* Members we do not monitor are presumed alive until reported. */
+		for (size_t i = 0; i < m->view.n; i++) {
+			const struct peer *p = peer_find(m, m->view.ids[i]);
+
+			if (p != NULL && p->inc > m->view.incs[i])
+				continue;	/* restarted: the old member is gone */
+			if (!cand_add(m, m->view.ids[i], m->view.incs[i]))
+				return false;
+		}
+	}
+	/* Remove leavers, cut nodes and (for our proposals) the unresponsive. */
+	for (size_t i = m->cand.n; i-- > 0;) {
+		uint32_t id = m->cand.ids[i];
+		const struct peer *p = peer_find(m, id);
+		bool out = false;
+
+		if (id == m->id)
+			continue;
+		if (p != NULL && (p->hb_flags & TALLY_MB_HB_LEAVING) && fresh(m, p->hb_at, now))
+			out = true;
+		if (as_proposer && p != NULL && p->unresponsive_until > now)
+			out = true;
+		if (!out && large_view(m) && !heard(m, p, now) &&
+		    reporters(m, id, now) >= cut_threshold(m, id))
+			out = true;
+		if (out)
+			cand_remove_at(&m->cand, i);
+	}
+	return true;
+}
+
+static bool build_pairs(struct tally_mb *m, uint64_t now)
+{
+	m->n_pairs = 0;
+	for (size_t i = 0; i < m->cand.n; i++) {
+		uint32_t a = m->cand.ids[i];
+		const struct peer *pa = peer_find(m, a);
+		bool hearset = a == m->id ||
+			       (pa != NULL && fresh(m, pa->hb_at, now) &&
+				(pa->hb_flags & TALLY_MB_HB_HEARSET));
+		bool deafset = pa != NULL && fresh(m, pa->hb_at, now) &&
+			       (pa->hb_flags & TALLY_MB_HB_DEAFSET);
+
+		if (pa != NULL && (pa->hb_flags & TALLY_MB_HB_HEARSET) && fresh(m, pa->hb_at, now))
+			for (uint32_t k = 0; k < pa->n_uset; k++)
+				if (mset_find(&m->cand, pa->uset[k]) >= 0 &&
+				    !add_pair(m, pa->uset[k], a))
+					return false;
+		if (hearset && !(a == m->id && large_view(m))) {
+			for (size_t j = 0; j < m->cand.n; j++)
+				if (j != i && hears(m, a, m->cand.ids[j], now) == 0 &&
+				    !add_pair(m, a, m->cand.ids[j]))
+					return false;
+		} else if (deafset) {
+			for (uint32_t k = 0; k < pa->n_set; k++)
+				if (mset_find(&m->cand, pa->set[k]) >= 0 &&
+				    !add_pair(m, a, pa->set[k]))
+					return false;
+		}
+	}
+	if (large_view(m)) {
+		/* Our own deaf set: monitored subjects and the representative. */
+		for (size_t k = 0; k < m->n_subjects; k++)
+			if (!heard_id(m, m->subjects[k], now) &&
+			    mset_find(&m->cand, m->subjects[k]) >= 0 &&
+			    !add_pair(m, m->id, m->subjects[k]))
+				return false;
+		if (!heard_id(m, m->ring.nodeid, now) &&
+		    mset_find(&m->cand, m->ring.nodeid) >= 0 &&
+		    !add_pair(m, m->id, m->ring.nodeid))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Greedy cliques in ascending id order over the candidates, avoiding the
+ * broken pairs: the same rule as the simulator's oracle. Our group goes to
+ * m->group.
+ */
+static bool greedy_group(struct tally_mb *m, const uint32_t *extra_pairs, size_t n_extra)
+{
+	size_t n = m->cand.n;
+	int g = 0, mine = -1;
+
+	if (!grow((void **)&m->grp, &m->cap_grp, n ? n : 1, sizeof(*m->grp)))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		m->grp[i] = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (m->grp[i] >= 0)
+			continue;
+		m->grp[i] = g;
+		for (size_t j = i + 1; j < n; j++) {
+			bool ok = m->grp[j] < 0;
+
+			for (size_t k = 0; ok && k < m->n_pairs + n_extra; k++) {
+				const uint32_t *pr = k < m->n_pairs ? &m->pairs[2 * k]
+								    : &extra_pairs[2 * (k - m->n_pairs)];
+				uint32_t other;
+				ssize_t at;
+
+				if (pr[0] == m->cand.ids[j])
+					other = pr[1];
+				else if (pr[1] == m->cand.ids[j])
+					other = pr[0];
+				else
+					continue;
+				at = mset_find(&m->cand, other);
+				if (at >= 0 && m->grp[at] == g)
+					ok = false;
+			}
+			if (ok)
+				m->grp[j] = g;
+		}
+		g++;
+	}
+	m->group.n = 0;
+	mine = m->grp[mset_find(&m->cand, m->id)];
+	if (!mset_reserve(&m->group, n))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (m->grp[i] == mine) {
+			m->group.ids[m->group.n] = m->cand.ids[i];
+			m->group.incs[m->group.n] = m->cand.incs[i];
+			m->group.n++;
+		}
+	}
+	return true;
+}
+
+static bool evaluate(struct tally_mb *m, uint64_t now, bool as_proposer)
+{
+	return build_candidates(m, now, as_proposer) && build_pairs(m, now) &&
+	       greedy_group(m, NULL, 0);
+}
+
+/* The lowest node of our group that we hear: the representative we follow. */
+static uint32_t followed_rep(const struct tally_mb *m, uint64_t now)
+{
+	for (size_t i = 0; i < m->group.n; i++)
+		if (heard_id(m, m->group.ids[i], now))
+			return m->group.ids[i];
+	return m->id;
+}
+
+/* ------------------------------------------------------------------ */
+/* Installing a view                                                   */
+
+static void deliver_ready(struct tally_mb *m);
+static void send_pending(struct tally_mb *m, size_t i, uint64_t now);
+static void submit(struct tally_mb *m, enum tally_mb_payload payload, const struct tally_qmsg *q,
+		   uint64_t now);
+
+static void proposal_clear(struct tally_mb *m)
+{
+	m->prop.active = false;
+	m->prop.n_deaf = 0;
+}
+
+static void install(struct tally_mb *m, uint32_t rep, uint64_t seq, const struct mset *set,
+		    uint64_t now)
+{
+	struct pending *keep = NULL;
+	size_t n_keep = 0;
+
+	if (!mset_copy(&m->view, set->ids, set->incs, set->n))
+		return;	/* out of memory: keep the old view, the next round retries */
+	m->installed = true;
+	m->ring.nodeid = rep;
+	m->ring.seq = seq;
+	if (seq > m->max_seq)
+		m->max_seq = seq;
+	if (seq > m->accepted_seq)
+		m->accepted_seq = seq;
+	m->promise.active = false;
+	proposal_clear(m);
+	m->st.views_installed++;
+
+	m->n_store = 0;
+	m->next_gseq = 1;
+	m->rep_high = 0;
+	m->delivering = false;
+	free(m->next_lseq);
+	free(m->barrier);
+	free(m->batch_in);
+	m->next_lseq = calloc(set->n, sizeof(*m->next_lseq));
+	m->barrier = calloc(set->n, sizeof(*m->barrier));
+	m->batch_in = calloc(set->n, sizeof(*m->batch_in));
+	m->n_batch_in = 0;
+	m->n_hold = 0;
+	m->batches_done = false;
+	m->n_barrier = 0;
+	m->activated = false;
+	for (size_t i = 0; m->next_lseq != NULL && i < set->n; i++)
+		m->next_lseq[i] = 1;
+	if (m->next_lseq == NULL || m->barrier == NULL || m->batch_in == NULL ||
+	    build_monitoring(m) != 0) {
+		/* Cannot run this view: leave it so the others cut us and we rejoin. */
+		m->installed = false;
+		return;
+	}
+
+	/* Operations the old view did not order go again, after this view's sync. */
+	if (m->n_pend > 0) {
+		keep = malloc(m->n_pend * sizeof(*keep));
+		for (size_t i = 0; keep != NULL && i < m->n_pend; i++)
+			if (m->pend[i].payload == TALLY_MB_PAYLOAD_QMSG &&
+			    m->pend[i].qmsg.type != TALLY_QMSG_NODEINFO)
+				keep[n_keep++] = m->pend[i];
+	}
+	m->n_pend = 0;
+	m->own_lseq = 1;
+	m->installed_at = now;
+	for (size_t i = 0; i < set->n; i++) {
+		struct peer *p = peer_find(m, set->ids[i]);
+
+		if (p != NULL)
+			p->taken_until = 0;	/* we are together now */
+	}
+	m->agrees = true;
+	m->disagree_since = now;
+	/*
+	 * Nothing is delivered into the quorum core while it handles the view,
+	 * and what it sends meanwhile is our batch, closed by BATCH_END.
+	 */
+	m->delivering = true;
+	m->in_view_cb = true;
+	m->ops->view(m->ctx, &m->ring, m->view.ids, m->view.n);
+	submit(m, TALLY_MB_PAYLOAD_BATCH_END, NULL, now);
+	m->in_view_cb = false;
+	for (size_t i = 0; i < m->n_pend; i++)
+		send_pending(m, i, now);
+	for (size_t i = 0; i < n_keep; i++)
+		tally_mb_submit(m, &keep[i].qmsg, now);
+	m->delivering = false;
+	free(keep);
+	deliver_ready(m);
+}
+
+static void install_singleton(struct tally_mb *m, uint64_t now)
+{
+	struct mset self = { .ids = &m->id, .incs = &m->inc, .n = 1, .cap = 1 };
+
+	install(m, m->id, m->max_seq + RING_STEP, &self, now);
+}
+
+/* ------------------------------------------------------------------ */
+/* Proposals                                                           */
+
+static void send_set_msg(struct tally_mb *m, uint32_t to, enum tally_mb_type type, uint64_t seq,
+			 const uint32_t *ids, const uint64_t *incs, size_t n)
+{
+	struct tally_mb_msg msg = { .type = type, .seq = seq };
+
+	msg.ids = ids;
+	msg.incs = incs;
+	msg.n_ids = (uint32_t)n;
+	send_msg(m, to, &msg);
+}
+
+static void broadcast_to_set(struct tally_mb *m, enum tally_mb_type type, uint64_t seq,
+			     const struct mset *s, bool with_members)
+{
+	/* Small sets get unicasts, large ones one broadcast. */
+	if (s->n > TALLY_MB_SMALL_VIEW) {
+		send_set_msg(m, TALLY_MB_BROADCAST, type, seq, with_members ? s->ids : NULL,
+			     with_members ? s->incs : NULL, with_members ? s->n : 0);
+		return;
+	}
+	for (size_t i = 0; i < s->n; i++)
+		if (s->ids[i] != m->id)
+			send_set_msg(m, s->ids[i], type, seq, with_members ? s->ids : NULL,
+				     with_members ? s->incs : NULL, with_members ? s->n : 0);
+}
+
+static void propose(struct tally_mb *m, const struct mset *set, uint64_t now)
+{
+	if (m->prop.active)
+		broadcast_to_set(m, TALLY_MB_ABORT, m->prop.seq, &m->prop.set, false);
+	proposal_clear(m);
+	if (!mset_copy(&m->prop.set, set->ids, set->incs, set->n))
+		return;
+	free(m->prop.accepted);
+	m->prop.accepted = calloc(set->n, sizeof(*m->prop.accepted));
+	if (m->prop.accepted == NULL)
+		return;
+	m->prop.active = true;
+	m->prop.seq = (m->max_seq > m->accepted_seq ? m->max_seq : m->accepted_seq) + RING_STEP;
+	m->max_seq = m->accepted_seq = m->prop.seq;
+	m->prop.deadline = now + m->window;
+	m->prop.accepted[mset_find(&m->prop.set, m->id)] = true;
+	m->prop.n_accepted = 1;
+	m->promise.active = false;
+	m->st.proposals++;
+	broadcast_to_set(m, TALLY_MB_PROPOSE, m->prop.seq, &m->prop.set, true);
+}
+
+static void abort_proposal(struct tally_mb *m, uint64_t now)
+{
+	broadcast_to_set(m, TALLY_MB_ABORT, m->prop.seq, &m->prop.set, false);
+	proposal_clear(m);
+	m->st.proposals_aborted++;
+	m->propose_after = now + m->window;
+	if (!m->installed)
+		install_singleton(m, now);
+}
+
+static bool members_equal_view(const struct tally_mb *m, const struct mset *s)
+{
+	return m->installed && mset_equal(&m->view, s);
+}
+
+/* Every proposed member accepted: commit, or shrink by the deaf pairs they reported. */
+static void proposal_complete(struct tally_mb *m, uint64_t now)
+{
+	if (m->prop.n_deaf > 0) {
+		/* Regroup inside the proposal with the reported pairs added. */
+		m->n_pairs = 0;
+		if (!mset_copy(&m->cand, m->prop.set.ids, m->prop.set.incs, m->prop.set.n) ||
+		    !greedy_group(m, m->prop.deaf, m->prop.n_deaf)) {
+			abort_proposal(m, now);
+			return;
+		}
+		if (m->group.n == m->prop.set.n) {
+			/* The pairs did not matter for the greedy rule: commit as is. */
+		} else if (members_equal_view(m, &m->group) || m->group.n == 0) {
+			abort_proposal(m, now);
+			return;
+		} else {
+			struct mset g = { 0 };
+
+			if (mset_copy(&g, m->group.ids, m->group.incs, m->group.n))
+				propose(m, &g, now);
+			mset_free(&g);
+			return;
+		}
+	}
+	broadcast_to_set(m, TALLY_MB_COMMIT, m->prop.seq, &m->prop.set, false);
+	{
+		struct mset set = { 0 };
+		uint64_t seq = m->prop.seq;
+
+		if (mset_copy(&set, m->prop.set.ids, m->prop.set.incs, m->prop.set.n))
+			install(m, m->id, seq, &set, now);
+		mset_free(&set);
+	}
+}
+
+static void on_propose(struct tally_mb *m, const struct tally_mb_msg *msg, uint64_t now)
+{
+	struct mset set = { .ids = (uint32_t *)msg->ids, .incs = (uint64_t *)msg->incs,
+			    .n = msg->n_ids };
+	struct tally_mb_msg reply = { .seq = msg->seq };
+	uint32_t *deaf = NULL;
+	size_t n_deaf = 0;
+	ssize_t me;
+
+	if (msg->ids == NULL || msg->incs == NULL || msg->n_ids == 0 || m->leaving)
+		return;
+	for (size_t i = 1; i < set.n; i++)
+		if (set.ids[i - 1] >= set.ids[i])
+			return;	/* malformed: members must be sorted and distinct */
+	me = mset_find(&set, m->id);
+	if (me < 0 || set.incs[me] != m->inc || set.ids[0] != msg->from)
+		return;
+	if (msg->seq > m->max_seq)
+		m->max_seq = msg->seq;
+	if (msg->seq <= m->accepted_seq &&
+	    !(m->promise.active && m->promise.seq == msg->seq && m->promise.rep == msg->from))
+		return;	/* an old proposal: we promised or installed a newer one */
+	if (m->promise.active && m->promise.rep != msg->from && now < m->promise.deadline) {
+		reply.type = TALLY_MB_REJECT;
+		m->st.rejects++;
+		send_msg(m, msg->from, &reply);
+		return;
+	}
+	if (!evaluate(m, now, false))
+		return;
+	if (followed_rep(m, now) < msg->from) {
+		reply.type = TALLY_MB_REJECT;
+		reply.origin = followed_rep(m, now);
+		m->st.rejects++;
+		send_msg(m, msg->from, &reply);
+		return;
+	}
+	if (!mset_copy(&m->promise.set, set.ids, set.incs, set.n))
+		return;
+	m->promise.active = true;
+	m->promise.rep = msg->from;
+	m->promise.seq = msg->seq;
+	m->promise.deadline = now + 3 * m->window;
+	m->accepted_seq = msg->seq;
+	proposal_clear(m);
+
+	/* Small views: name the proposed members we cannot hear. */
+	if (set.n <= TALLY_MB_SMALL_VIEW) {
+		deaf = malloc(set.n * sizeof(*deaf));
+		for (size_t i = 0; deaf != NULL && i < set.n; i++)
+			if (!heard_id(m, set.ids[i], now))
+				deaf[n_deaf++] = set.ids[i];
+	}
+	reply.type = TALLY_MB_ACCEPT;
+	reply.ids = deaf;
+	reply.n_ids = (uint32_t)n_deaf;
+	send_msg(m, msg->from, &reply);
+	free(deaf);
+}
+
+static void on_accept(struct tally_mb *m, const struct tally_mb_msg *msg, uint64_t now)
+{
+	ssize_t at;
+
+	if (!m->prop.active || msg->seq != m->prop.seq)
+		return;
+	at = mset_find(&m->prop.set, msg->from);
+	if (at < 0 || m->prop.set.incs[at] != msg->inc)
+		return;
+	for (uint32_t k = 0; msg->ids != NULL && k < msg->n_ids; k++) {
+		if (!grow((void **)&m->prop.deaf, &m->prop.cap_deaf, 2 * (m->prop.n_deaf + 1),
+			  sizeof(*m->prop.deaf)))
+			break;
+		m->prop.deaf[2 * m->prop.n_deaf] = msg->from;
+		m->prop.deaf[2 * m->prop.n_deaf + 1] = msg->ids[k];
+		m->prop.n_deaf++;
+	}
+	if (!m->prop.accepted[at]) {
+		m->prop.accepted[at] = true;
+		m->prop.n_accepted++;
+	}
+	if (m->prop.n_accepted == m->prop.set.n)
+		proposal_complete(m, now);
+}
+
+static void on_commit(struct tally_mb *m, uint32_t from, uint64_t seq, uint64_t now)
+{
+	struct mset set = { 0 };
+
+	if (!m->promise.active || m->promise.rep != from || m->promise.seq != seq)
+		return;
+	if (mset_copy(&set, m->promise.set.ids, m->promise.set.incs, m->promise.set.n))
+		install(m, from, seq, &set, now);
+	mset_free(&set);
+}
+
+/* ------------------------------------------------------------------ */
+/* Sequencing                                                          */
+
+static ssize_t member_index(const struct tally_mb *m, uint32_t id)
+{
+	return mset_find(&m->view, id);
+}
+
+static bool store_put(struct tally_mb *m, uint64_t gseq, uint32_t origin, uint64_t lseq,
+		      enum tally_mb_payload payload, const struct tally_qmsg *q)
+{
+	size_t idx = (size_t)(gseq - 1);
+
+	if (gseq == 0 || gseq > m->next_gseq + MAX_REORDER)
+		return false;
+	if (!grow((void **)&m->store, &m->cap_store, idx + 1, sizeof(*m->store)))
+		return false;
+	while (m->n_store <= idx)
+		m->store[m->n_store++].present = false;
+	if (m->store[idx].present)
+		return false;
+	m->store[idx].present = true;
+	m->store[idx].origin = origin;
+	m->store[idx].lseq = lseq;
+	m->store[idx].payload = payload;
+	if (q != NULL)
+		m->store[idx].qmsg = *q;
+	return true;
+}
+
+static void send_ordered(struct tally_mb *m, uint32_t to, uint64_t gseq)
+{
+	const struct entry *e = &m->store[gseq - 1];
+	struct tally_mb_msg msg = {
+		.type = TALLY_MB_ORDERED,
+		.gseq = gseq,
+		.origin = e->origin,
+		.lseq = e->lseq,
+		.payload = e->payload,
+		.qmsg = e->qmsg,
+	};
+
+	send_msg(m, to, &msg);
+}
+
+static bool payload_valid(enum tally_mb_payload p)
+{
+	return p == TALLY_MB_PAYLOAD_QMSG || p == TALLY_MB_PAYLOAD_SYNC_DONE ||
+	       p == TALLY_MB_PAYLOAD_BATCH_END;
+}
+
+/* Representative: give the next number to a message already accepted in FIFO order. */
+static void order(struct tally_mb *m, uint32_t origin, uint64_t lseq,
+		  enum tally_mb_payload payload, const struct tally_qmsg *q)
+{
+	uint64_t gseq = m->n_store + 1;
+
+	if (!store_put(m, gseq, origin, lseq, payload, q))
+		return;
+	if (m->view.n > 1) {
+		if (m->view.n > TALLY_MB_SMALL_VIEW) {
+			send_ordered(m, TALLY_MB_BROADCAST, gseq);
+		} else {
+			for (size_t i = 0; i < m->view.n; i++)
+				if (m->view.ids[i] != m->id)
+					send_ordered(m, m->view.ids[i], gseq);
+		}
+	}
+	}
+
+/* Every batch is in: order them in member order, then what came after. */
+static void flush_batches(struct tally_mb *m)
+{
+	m->batches_done = true;
+	for (size_t idx = 0; idx < m->view.n; idx++)
+		for (size_t i = 0; i < m->n_hold; i++)
+			if (m->hold_idx[i] == idx)
+				order(m, m->hold[i].origin, m->hold[i].lseq, m->hold[i].payload,
+				      &m->hold[i].qmsg);
+	m->n_hold = 0;
+	m->flush_due = true;
+}
+
+/* Representative: a member's message, taken in its own (FIFO) order. */
+static void accept_data(struct tally_mb *m, uint32_t origin, uint64_t lseq,
+			enum tally_mb_payload payload, const struct tally_qmsg *q)
+{
+	ssize_t idx = member_index(m, origin);
+	struct entry *e;
+
+	if (idx < 0 || lseq != m->next_lseq[idx])
+		return;	/* not a member, a duplicate, or ahead of a lost one */
+	m->next_lseq[idx]++;
+	if (m->batches_done) {
+		order(m, origin, lseq, payload, q);
+		return;
+	}
+	if (!grow((void **)&m->hold, &m->cap_hold, m->n_hold + 1, sizeof(*m->hold)) ||
+	    !grow((void **)&m->hold_idx, &m->cap_hold_idx, m->n_hold + 1, sizeof(*m->hold_idx))) {
+		m->next_lseq[idx]--;	/* the member sends it again */
+		return;
+	}
+	e = &m->hold[m->n_hold];
+	m->hold_idx[m->n_hold++] = (uint32_t)idx;
+	e->present = true;
+	e->origin = origin;
+	e->lseq = lseq;
+	e->payload = payload;
+	if (q != NULL)
+		e->qmsg = *q;
+	if (payload == TALLY_MB_PAYLOAD_BATCH_END && !m->batch_in[idx]) {
+		m->batch_in[idx] = true;
+		if (++m->n_batch_in == m->view.n)
+			flush_batches(m);
+	}
+}
+
+static void deliver_ready(struct tally_mb *m)
+{
+	if (m->delivering)
+		return;	/* the outer loop delivers what callbacks ordered */
+	m->delivering = true;
+	while (m->installed && m->next_gseq <= m->n_store && m->store[m->next_gseq - 1].present) {
+		struct entry e = m->store[m->next_gseq - 1];
+		uint64_t ring_seq = m->ring.seq;
+
+		m->next_gseq++;
+		if (e.origin == m->id) {
+			size_t k = 0;
+
+			while (k < m->n_pend && m->pend[k].lseq <= e.lseq)
+				k++;
+			memmove(m->pend, m->pend + k, (m->n_pend - k) * sizeof(*m->pend));
+			m->n_pend -= k;
+		}
+		if (e.payload == TALLY_MB_PAYLOAD_QMSG) {
+			m->ops->deliver(m->ctx, e.origin, &e.qmsg);
+		} else if (e.payload == TALLY_MB_PAYLOAD_SYNC_DONE) {
+			ssize_t idx = member_index(m, e.origin);
+
+			if (idx >= 0 && !m->barrier[idx]) {
+				m->barrier[idx] = true;
+				m->n_barrier++;
+			}
+			if (m->n_barrier == m->view.n && !m->activated) {
+				m->activated = true;
+				m->ops->activate(m->ctx);
+			}
+		}
+		if (m->ring.seq != ring_seq)
+			break;	/* a callback's work installed a new view */
+	}
+	m->delivering = false;
+}
+
+static void send_data(struct tally_mb *m, const struct pending *pd, uint64_t now)
+{
+	struct tally_mb_msg msg = {
+		.type = TALLY_MB_DATA,
+		.origin = m->id,
+		.lseq = pd->lseq,
+		.payload = pd->payload,
+		.qmsg = pd->qmsg,
+	};
+
+	(void)now;
+	send_msg(m, m->ring.nodeid, &msg);
+}
+
+static void send_pending(struct tally_mb *m, size_t i, uint64_t now)
+{
+	if (is_rep(m)) {
+		struct pending copy = m->pend[i];
+
+		accept_data(m, m->id, copy.lseq, copy.payload, &copy.qmsg);
+		/*
+		 * Our own message comes back through the timer, never inside the
+		 * call that sent it: the quorum core finishes its step first.
+		 */
+		m->flush_due = true;
+	} else {
+		m->pend[i].sent_at = now;
+		send_data(m, &m->pend[i], now);
+	}
+}
+
+static void submit(struct tally_mb *m, enum tally_mb_payload payload, const struct tally_qmsg *q,
+		   uint64_t now)
+{
+	struct pending *pd;
+
+	if (!m->installed) {
+		if (payload == TALLY_MB_PAYLOAD_QMSG)
+			m->ops->deliver(m->ctx, m->id, q);	/* no one else can hear it yet */
+		return;
+	}
+	if (!grow((void **)&m->pend, &m->cap_pend, m->n_pend + 1, sizeof(*m->pend)))
+		return;
+	pd = &m->pend[m->n_pend++];
+	memset(pd, 0, sizeof(*pd));
+	pd->lseq = m->own_lseq++;
+	pd->payload = payload;
+	if (q != NULL)
+		pd->qmsg = *q;
+	pd->sent_at = now;
+	if (!m->in_view_cb)
+		send_pending(m, m->n_pend - 1, now);
+}
+
+static void on_data(struct tally_mb *m, const struct tally_mb_msg *msg)
+{
+	if (!is_rep(m) || msg->ring.seq != m->ring.seq || msg->ring.nodeid != m->ring.nodeid)
+		return;
+	if (!payload_valid(msg->payload) || msg->origin != msg->from)
+		return;
+	accept_data(m, msg->origin, msg->lseq, msg->payload, &msg->qmsg);
+	deliver_ready(m);
+}
+
+static void send_nack(struct tally_mb *m)
+{
+	struct tally_mb_msg msg = { .type = TALLY_MB_NACK, .gseq = m->next_gseq };
+
+	m->st.nacks_sent++;
+	send_msg(m, m->ring.nodeid, &msg);
+}
+
+static void on_ordered(struct tally_mb *m, const struct tally_mb_msg *msg)
+{
+	if (!m->installed || is_rep(m) || msg->ring.seq != m->ring.seq ||
+	    msg->ring.nodeid != m->ring.nodeid || msg->from != m->ring.nodeid)
+		return;
+	if (!payload_valid(msg->payload))
+		return;
+	if (msg->gseq < m->next_gseq)
+		return;
+	if (msg->gseq > m->rep_high)
+		m->rep_high = msg->gseq;
+	store_put(m, msg->gseq, msg->origin, msg->lseq, msg->payload, &msg->qmsg);
+	if (msg->gseq > m->next_gseq)
+		send_nack(m);
+	deliver_ready(m);
+}
+
+static void on_nack(struct tally_mb *m, const struct tally_mb_msg *msg)
+{
+	if (!is_rep(m) || msg->ring.seq != m->ring.seq || member_index(m, msg->from) < 0)
+		return;
+	for (uint64_t g = msg->gseq; g >= 1 && g <= m->n_store && g < msg->gseq + MAX_NACK_BURST;
+	     g++) {
+		if (m->store[g - 1].present) {
+			send_ordered(m, msg->from, g);
+			m->st.retransmits++;
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Heartbeats                                                          */
+
+static void on_heartbeat(struct tally_mb *m, struct peer *p, const struct tally_mb_msg *msg,
+			 uint64_t now)
+{
+	m->st.hb_received++;
+	p->hb_flags = msg->flags;
+	p->hb_at = now;
+	p->ring = msg->ring;
+	p->n_set = 0;
+	p->n_uset = 0;
+	if ((msg->flags & (TALLY_MB_HB_HEARSET | TALLY_MB_HB_DEAFSET)) && msg->ids != NULL &&
+	    msg->n_unheard <= msg->n_ids) {
+		uint32_t n = msg->n_ids - msg->n_unheard;
+		const uint32_t *u = msg->ids + n;
+		bool sorted = true;
+
+		for (uint32_t i = 1; i < n; i++)
+			sorted = sorted && msg->ids[i - 1] < msg->ids[i];
+		for (uint32_t i = 1; i < msg->n_unheard; i++)
+			sorted = sorted && u[i - 1] < u[i];
+		if (!sorted) {
+			p->hb_flags &= ~(TALLY_MB_HB_HEARSET | TALLY_MB_HB_DEAFSET);
+		} else {
+			size_t cap = p->cap_set, ucap = p->cap_uset;
+
+			if (!grow((void **)&p->set, &cap, n, sizeof(*p->set)) ||
+			    !grow((void **)&p->uset, &ucap, msg->n_unheard, sizeof(*p->uset)))
+				return;
+			p->cap_set = (uint32_t)cap;
+			p->cap_uset = (uint32_t)ucap;
+			memcpy(p->set, msg->ids, n * sizeof(*p->set));
+			memcpy(p->uset, u, msg->n_unheard * sizeof(*p->uset));
+			p->n_set = n;
+			p->n_uset = msg->n_unheard;
+		}
+	}
+	/* A heartbeat of the view we promised to join commits it for us. */
+	if (m->promise.active && msg->from == m->promise.rep && msg->ring.seq == m->promise.seq &&
+	    msg->ring.nodeid == m->promise.rep)
+		on_commit(m, msg->from, msg->ring.seq, now);
+	if (m->installed && msg->from == m->ring.nodeid && msg->ring.seq == m->ring.seq &&
+	    msg->gseq > m->rep_high)
+		m->rep_high = msg->gseq;
+}
+
+static size_t collect_set(struct tally_mb *m, uint64_t now, uint32_t *flags, uint32_t *n_unheard)
+{
+	size_t n = 0;
+
+	*n_unheard = 0;
+	if (large_view(m)) {
+		if (!grow((void **)&m->hbset, &m->cap_hbset, m->n_subjects + 1, sizeof(*m->hbset)))
+			return 0;
+		for (size_t k = 0; k < m->n_subjects; k++)
+			if (!heard_id(m, m->subjects[k], now))
+				m->hbset[n++] = m->subjects[k];
+		if (!is_rep(m) && !heard_id(m, m->ring.nodeid, now))
+			add_unique(m->hbset, &n, m->ring.nodeid);
+		qsort(m->hbset, n, sizeof(*m->hbset), cmp_u32);
+		*flags |= TALLY_MB_HB_DEAFSET;
+		return n;
+	}
+	if (!grow((void **)&m->hbset, &m->cap_hbset, 2 * m->n_peers + 1, sizeof(*m->hbset)))
+		return 0;
+	for (size_t i = 0; i < m->n_peers; i++)
+		if (heard(m, m->peers[i], now))
+			m->hbset[n++] = m->peers[i]->id;
+	/* A hear set too big to carry says nothing: receivers assume mutual hearing. */
+	if (n > TALLY_MB_SMALL_VIEW)
+		return 0;
+	*flags |= TALLY_MB_HB_HEARSET;
+	/*
+	 * Then the nodes that do not hear us (their hear sets say so): a node
+	 * that cannot hear them learns the broken pair from us.
+	 */
+	*n_unheard = 0;
+	for (size_t i = 0; i < m->n_peers; i++) {
+		const struct peer *p = m->peers[i];
+
+		if (heard(m, p, now) && (p->hb_flags & TALLY_MB_HB_HEARSET) &&
+		    fresh(m, p->hb_at, now) && !sorted_has(p->set, p->n_set, m->id)) {
+			m->hbset[n + (*n_unheard)++] = p->id;
+		}
+	}
+	return n + *n_unheard;
+}
+
+static void send_heartbeats(struct tally_mb *m, uint64_t now)
+{
+	struct tally_mb_msg msg = { .type = TALLY_MB_HEARTBEAT };
+	size_t n;
+
+	msg.flags = 0;
+	if (m->installed)
+		msg.flags |= TALLY_MB_HB_IN_VIEW;
+	if (is_rep(m)) {
+		msg.flags |= TALLY_MB_HB_REP;
+		msg.gseq = m->n_store;
+	}
+	if (m->leaving && m->n_pend == 0)
+		msg.flags |= TALLY_MB_HB_LEAVING;
+	n = collect_set(m, now, &msg.flags, &msg.n_unheard);
+	msg.ids = m->hbset;
+	msg.n_ids = (uint32_t)n;
+	if (!large_view(m) || is_rep(m) || n > 0 || (msg.flags & TALLY_MB_HB_LEAVING)) {
+		send_msg(m, TALLY_MB_BROADCAST, &msg);
+	} else {
+		for (size_t k = 0; k < m->n_observers; k++)
+			send_msg(m, m->observers[k], &msg);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The periodic step                                                   */
+
+/*
+ * Do the members we hear run our view? One that moved to another ring has
+ * left it, even if our knowledge would still group it with us.
+ */
+static bool view_consistent(const struct tally_mb *m, uint64_t now)
+{
+	if (!m->installed || now - m->installed_at <= m->window)
+		return true;	/* members install a little after one another */
+	for (size_t i = 0; i < m->view.n; i++) {
+		const struct peer *p = peer_find(m, m->view.ids[i]);
+
+		if (m->view.ids[i] == m->id || p == NULL || !fresh(m, p->hb_at, now))
+			continue;
+		if (p->inc != m->view.incs[i] || p->ring.seq != m->ring.seq ||
+		    p->ring.nodeid != m->ring.nodeid)
+			return false;
+	}
+	return true;
+}
+
+static bool hears_whole_view(const struct tally_mb *m, uint64_t now)
+{
+	if (large_view(m)) {
+		/* We hear only our subjects and the representative. */
+		const struct peer *rep = peer_find(m, m->ring.nodeid);
+
+		for (size_t k = 0; k < m->n_subjects; k++)
+			if (!heard_id(m, m->subjects[k], now))
+				return false;
+		if (rep != NULL && (rep->hb_flags & TALLY_MB_HB_LEAVING) && fresh(m, rep->hb_at, now))
+			return false;
+		return heard_id(m, m->ring.nodeid, now);
+	}
+	for (size_t i = 0; i < m->view.n; i++) {
+		const struct peer *p = peer_find(m, m->view.ids[i]);
+
+		if (!heard_id(m, m->view.ids[i], now))
+			return false;
+		if (p != NULL && (p->hb_flags & TALLY_MB_HB_LEAVING) && fresh(m, p->hb_at, now))
+			return false;	/* a leaver is gone already */
+	}
+	return true;
+}
+
+static void step_membership(struct tally_mb *m, uint64_t now)
+{
+	bool joining = !m->installed;
+	bool consistent = view_consistent(m, now);
+
+	if (m->leaving)
+		return;	/* on our way out: the others regroup without us */
+	/*
+	 * A member follows its representative's grouping while it hears every
+	 * member itself: the representative may know more (hear sets of nodes
+	 * we cannot hear). Only direct evidence makes a member act alone.
+	 */
+	if (m->installed && !is_rep(m) && consistent && hears_whole_view(m, now)) {
+		m->agrees = true;
+		m->disagree_since = now;
+		return;
+	}
+	if (!evaluate(m, now, false))
+		return;
+	m->agrees = members_equal_view(m, &m->group) && consistent;
+	/* Act on what two evaluations in a row gave: hear sets lag by a heartbeat. */
+	{
+		bool same = mset_equal(&m->last_group, &m->group);
+
+		if (!same && !mset_copy(&m->last_group, m->group.ids, m->group.incs, m->group.n))
+			return;
+		if (!same && !m->agrees)
+			return;
+	}
+	if (m->agrees || m->promise.active || m->prop.active)
+		m->disagree_since = now;
+	if (m->promise.active)
+		return;	/* wait for the proposal we accepted */
+	if (m->prop.active)
+		return;	/* its deadline handles it */
+	if (now - m->disagree_since > 2 * m->window) {
+		/*
+		 * The representative our knowledge names does not invite us: its
+		 * knowledge differs (a one-way or non-transitive link we cannot
+		 * see). Leave it be for a while and group without it.
+		 */
+		uint32_t rep = followed_rep(m, now);
+		struct peer *p = peer_find(m, rep);
+
+		if (rep != m->id && p != NULL) {
+			p->taken_until = now + TAKEN_FACTOR * m->window;
+			m->disagree_since = now;
+			if (!evaluate(m, now, false))
+				return;
+		}
+	}
+	if (m->group.ids[0] != m->id || now < m->propose_after)
+		return;	/* another node proposes our group */
+	if (joining && now - m->started < m->window + m->p.interval_us)
+		return;	/* listen first: a running view may invite us */
+	if (!evaluate(m, now, true))
+		return;
+	if (m->group.ids[0] != m->id || (members_equal_view(m, &m->group) && consistent))
+		return;
+	if (m->group.n == 1) {
+		install_singleton(m, now);
+		return;
+	}
+	{
+		struct mset g = { 0 };
+
+		if (mset_copy(&g, m->group.ids, m->group.incs, m->group.n))
+			propose(m, &g, now);
+		mset_free(&g);
+	}
+}
+
+static void step_proposal(struct tally_mb *m, uint64_t now)
+{
+	if (m->promise.active && now >= m->promise.deadline) {
+		m->promise.active = false;	/* its proposer gave up or died */
+		if (!m->installed)
+			install_singleton(m, now);
+	}
+	if (m->prop.active && now >= m->prop.deadline) {
+		struct mset g = { 0 };
+
+		/* Members that did not answer sit out the next rounds. */
+		for (size_t i = 0; i < m->prop.set.n; i++) {
+			struct peer *p = peer_find(m, m->prop.set.ids[i]);
+
+			if (!m->prop.accepted[i] && p != NULL)
+				p->unresponsive_until = now + 4 * m->window;
+		}
+		proposal_clear(m);
+		m->st.proposals_aborted++;
+		if (evaluate(m, now, true) && m->group.ids[0] == m->id &&
+		    !members_equal_view(m, &m->group)) {
+			if (m->group.n == 1)
+				install_singleton(m, now);
+			else if (mset_copy(&g, m->group.ids, m->group.incs, m->group.n))
+				propose(m, &g, now);
+		} else if (!m->installed) {
+			install_singleton(m, now);
+		}
+		mset_free(&g);
+	}
+}
+
+static void step_sequencing(struct tally_mb *m, uint64_t now)
+{
+	if (!m->installed)
+		return;
+	if (!is_rep(m)) {
+		for (size_t i = 0; i < m->n_pend; i++)
+			if (now - m->pend[i].sent_at >= m->p.interval_us) {
+				m->pend[i].sent_at = now;
+				send_data(m, &m->pend[i], now);
+			}
+		if (m->rep_high >= m->next_gseq)
+			send_nack(m);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Public API                                                          */
+
+void tally_mb_params_default(struct tally_mb_params *p)
+{
+	p->interval_us = 1000;
+	p->miss_count = 8;
+	p->observers = 8;
+	p->hold_down_us = 50000;
+}
+
+int tally_mb_params_from_cmap(const struct tally_cmap *map, struct tally_mb_params *p, char *err,
+			      size_t errlen)
+{
+	static const struct {
+		const char *key;
+		uint32_t min, max;
+	} keys[] = {
+		{ "engine.heartbeat_interval", 10, 10000000 },
+		{ "engine.miss_count", 2, 1000 },
+		{ "engine.observers", 1, 64 },
+		{ "engine.hold_down", 0, 600000000 },
+	};
+	uint32_t v[4];
+
+	tally_mb_params_default(p);
+	v[0] = (uint32_t)p->interval_us;
+	v[1] = p->miss_count;
+	v[2] = p->observers;
+	v[3] = (uint32_t)p->hold_down_us;
+	for (size_t i = 0; i < 4; i++) {
+		const char *text = tally_cmap_get(map, keys[i].key);
+		int rc;
+
+		if (text == NULL)
+			continue;
+		rc = tally_cmap_get_u32(map, keys[i].key, &v[i]);
+		if (rc != 0 || v[i] < keys[i].min || v[i] > keys[i].max) {
+			snprintf(err, errlen, "%s: '%s' is not a number in %" PRIu32 "..%" PRIu32,
+				 keys[i].key, text, keys[i].min, keys[i].max);
+			return -EINVAL;
+		}
+	}
+	p->interval_us = v[0];
+	p->miss_count = v[1];
+	p->observers = v[2];
+	p->hold_down_us = v[3];
+	return 0;
+}
+
+struct tally_mb *tally_mb_create(uint32_t id, uint64_t inc, const struct tally_mb_params *p,
+				 const struct tally_mb_ops *ops, void *ctx, uint64_t now)
+{
+	struct tally_mb *m;
+
+	if (id == 0 || p == NULL || p->interval_us == 0 || p->miss_count == 0 ||
+	    p->observers == 0 || p->observers > 64) {
+		errno = EINVAL;
+		return NULL;
+	}
+	m = calloc(1, sizeof(*m));
+	if (m == NULL)
+		return NULL;
+	m->id = id;
+	m->inc = inc;
+	m->p = *p;
+	m->ops = ops;
+	m->ctx = ctx;
+	m->window = p->interval_us * p->miss_count;
+	m->started = now;
+	m->disagree_since = now;
+	m->last_tick = now;
+	m->next_tick = now;
+	return m;
+}
+
+void tally_mb_destroy(struct tally_mb *m)
+{
+	if (m == NULL)
+		return;
+	for (size_t i = 0; i < m->n_peers; i++) {
+		free(m->peers[i]->set);
+		free(m->peers[i]->uset);
+		free(m->peers[i]);
+	}
+	free(m->peers);
+	mset_free(&m->view);
+	mset_free(&m->prop.set);
+	mset_free(&m->promise.set);
+	mset_free(&m->cand);
+	mset_free(&m->group);
+	mset_free(&m->last_group);
+	free(m->prop.accepted);
+	free(m->prop.deaf);
+	free(m->subjects);
+	free(m->observers);
+	free(m->n_obs);
+	free(m->store);
+	free(m->next_lseq);
+	free(m->pend);
+	free(m->barrier);
+	free(m->batch_in);
+	free(m->hold);
+	free(m->hold_idx);
+	free(m->grp);
+	free(m->pairs);
+	free(m->hbset);
+	free(m);
+}
+
+void tally_mb_receive(struct tally_mb *m, const struct tally_mb_msg *msg, uint64_t now)
+{
+	struct peer *p = peer_accept_frame(m, msg, now);
+
+	if (p == NULL)
+		return;
+	if (msg->type != TALLY_MB_HEARTBEAT)
+		m->st.msgs_received++;
+	switch (msg->type) {
+	case TALLY_MB_HEARTBEAT:
+		on_heartbeat(m, p, msg, now);
+		break;
+	case TALLY_MB_PROPOSE:
+		on_propose(m, msg, now);
+		break;
+	case TALLY_MB_ACCEPT:
+		on_accept(m, msg, now);
+		break;
+	case TALLY_MB_REJECT:
+		if (m->prop.active && msg->seq == m->prop.seq) {
+			/* It follows a lower node we do not hear: leave it to that one. */
+			if (msg->origin != 0 && msg->origin < m->id && !heard_id(m, msg->origin, now))
+				p->taken_until = now + TAKEN_FACTOR * m->window;
+			abort_proposal(m, now);
+		}
+		break;
+	case TALLY_MB_COMMIT:
+		on_commit(m, msg->from, msg->seq, now);
+		break;
+	case TALLY_MB_ABORT:
+		if (m->promise.active && m->promise.rep == msg->from && m->promise.seq == msg->seq) {
+			m->promise.active = false;
+			if (!m->installed)
+				install_singleton(m, now);
+		}
+		break;
+	case TALLY_MB_DATA:
+		on_data(m, msg);
+		break;
+	case TALLY_MB_ORDERED:
+		on_ordered(m, msg);
+		break;
+	case TALLY_MB_NACK:
+		on_nack(m, msg);
+		break;
+	default:
+		m->st.stale_dropped++;
+		break;
+	}
+}
+
+uint64_t tally_mb_next_deadline(const struct tally_mb *m)
+{
+	uint64_t d = m->next_tick;
+
+	if (m->flush_due)
+		return 0;	/* at once, once the caller's call returned */
+	if (m->prop.active && m->prop.deadline < d)
+		d = m->prop.deadline;
+	if (m->promise.active && m->promise.deadline < d)
+		d = m->promise.deadline;
+	return d;
+}
+
+void tally_mb_tick(struct tally_mb *m, uint64_t now)
+{
+	if (m->flush_due) {
+		m->flush_due = false;
+		deliver_ready(m);
+	}
+	step_proposal(m, now);
+	if (now < m->next_tick)
+		return;
+	/*
+	 * Our own scheduling gap (Lifeguard's local health): the intervals we
+	 * slept through are no evidence against anyone, so move every peer's
+	 * last frame forward by the time we were away.
+	 */
+	if (now - m->last_tick > 2 * m->p.interval_us && m->installed) {
+		uint64_t gap = now - m->last_tick - m->p.interval_us;
+
+		for (size_t i = 0; i < m->n_peers; i++)
+			if (m->peers[i]->last_heard != 0 && fresh(m, m->peers[i]->last_heard,
+								   m->last_tick))
+				m->peers[i]->last_heard += gap;
+		m->st.stalls++;
+	}
+	m->last_tick = now;
+	m->next_tick = now + m->p.interval_us;
+	send_heartbeats(m, now);
+	step_sequencing(m, now);
+	step_membership(m, now);
+}
+
+void tally_mb_submit(struct tally_mb *m, const struct tally_qmsg *msg, uint64_t now)
+{
+	submit(m, TALLY_MB_PAYLOAD_QMSG, msg, now);
+}
+
+void tally_mb_sync_done(struct tally_mb *m, uint64_t now)
+{
+	submit(m, TALLY_MB_PAYLOAD_SYNC_DONE, NULL, now);
+}
+
+void tally_mb_leave(struct tally_mb *m, uint64_t now)
+{
+	m->leaving = true;
+	if (m->n_pend == 0)
+		send_heartbeats(m, now);
+}
+
+votequorum_ring_id_t tally_mb_ring(const struct tally_mb *m)
+{
+	votequorum_ring_id_t none = { 0, 0 };
+
+	return m->installed ? m->ring : none;
+}
+
+size_t tally_mb_members(const struct tally_mb *m, const uint32_t **members)
+{
+	*members = m->installed ? m->view.ids : NULL;
+	return m->installed ? m->view.n : 0;
+}
+
+bool tally_mb_stable(const struct tally_mb *m, uint64_t now)
+{
+	/* A damped peer will count again when its damping ends: not settled yet. */
+	for (size_t i = 0; i < m->n_peers; i++) {
+		const struct peer *p = m->peers[i];
+
+		if (fresh(m, p->last_heard, now) && now - p->heard_since < p->damp)
+			return false;
+	}
+	if (m->leaving && m->n_pend == 0)
+		return true;	/* announced: the others remove us */
+	return m->installed && m->agrees && !m->prop.active && !m->promise.active &&
+	       m->next_gseq > m->rep_high && m->next_gseq > m->n_store && m->n_pend == 0;
+}
+
+bool tally_mb_in_sync(const struct tally_mb *m)
+{
+	return m->installed && !m->activated;
+}
+
+void tally_mb_get_stats(const struct tally_mb *m, struct tally_mb_stats *out)
+{
+	*out = m->st;
+}

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Cluster membership of one node, as a pure state machine
+ * (docs/design/membership.md): failure detection from heartbeats, agreed
+ * views with ring ids, and one total order of quorum messages per view with
+ * a sync barrier — the contract the quorum core expects from corosync's
+ * totem + sync (engine/core/quorum/quorum.h).
+ *
+ * Inputs: frames received (already authenticated and decoded), the passing
+ * of time (`now` in microseconds, monotonic, supplied by the caller), quorum
+ * messages to order, a clean leave. Outputs go through struct tally_mb_ops.
+ * No clock, no I/O, no globals: the simulator runs a thousand of them in one
+ * process and tallyd runs one on its lcore.
+ */
+#ifndef TALLY_CORE_MEMBERSHIP_H
+#define TALLY_CORE_MEMBERSHIP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <corosync/votequorum.h>
+
+#include "quorum/quorum.h"
+
+/* Destination of a broadcast (every node of the cluster's network). */
+#define TALLY_MB_BROADCAST 0u
+
+/* Views up to this size run in full-knowledge mode: broadcast heartbeats with hear sets. */
+#define TALLY_MB_SMALL_VIEW 32u
+
+enum tally_mb_type {
+	TALLY_MB_HEARTBEAT = 1,	/**< liveness; hear set (small mode) or deaf set (large) */
+	TALLY_MB_PROPOSE = 2,	/**< a new view: ids[] = members, incs[] = incarnations */
+	TALLY_MB_ACCEPT = 3,	/**< ids[] = proposed members the acceptor does not hear */
+	TALLY_MB_REJECT = 4,	/**< the acceptor follows a lower representative */
+	TALLY_MB_COMMIT = 5,	/**< install the proposal of `seq` */
+	TALLY_MB_ABORT = 6,	/**< the proposal of `seq` is withdrawn */
+	TALLY_MB_DATA = 7,	/**< a member's message for the sequencer */
+	TALLY_MB_ORDERED = 8,	/**< the sequencer's numbered copy, to every member */
+	TALLY_MB_NACK = 9,	/**< resend ORDERED from `gseq` on */
+};
+
+/* What kind of payload a DATA/ORDERED carries. */
+enum tally_mb_payload {
+	TALLY_MB_PAYLOAD_QMSG = 0,	/**< a quorum message */
+	TALLY_MB_PAYLOAD_SYNC_DONE = 1,	/**< the sender's sync round is done (barrier) */
+	TALLY_MB_PAYLOAD_BATCH_END = 2,	/**< ends what the sender sent as the view began */
+};
+
+/* Heartbeat flags. */
+#define TALLY_MB_HB_IN_VIEW 0x01u	/**< the sender has an installed view */
+#define TALLY_MB_HB_REP 0x02u		/**< ... and is its representative */
+#define TALLY_MB_HB_LEAVING 0x04u	/**< clean leave: remove me now */
+#define TALLY_MB_HB_HEARSET 0x08u	/**< ids[] = nodes the sender hears */
+#define TALLY_MB_HB_DEAFSET 0x10u	/**< ids[] = monitored nodes it does not hear */
+
+/*
+ * One membership message, decoded. `ids`/`incs` point into storage owned
+ * by the sender for the duration of the send/receive call only.
+ */
+struct tally_mb_msg {
+	enum tally_mb_type type;
+	uint32_t from;
+	uint64_t inc;		/**< sender's incarnation */
+	uint32_t flags;
+	votequorum_ring_id_t ring;	/**< the sender's installed view (seq 0: none) */
+	uint64_t seq;		/**< PROPOSE/ACCEPT/REJECT/COMMIT/ABORT: proposal seq */
+	uint64_t max_seq;	/**< highest ring seq the sender has seen */
+	uint64_t gseq;		/**< ORDERED: its number; NACK: first wanted; HB: high */
+	uint32_t origin;	/**< DATA/ORDERED: the member whose message it is */
+	uint64_t lseq;		/**< DATA/ORDERED: the origin's own message number */
+	enum tally_mb_payload payload;
+	struct tally_qmsg qmsg;
+	uint32_t n_ids;
+	const uint32_t *ids;
+	uint32_t n_unheard;	/**< HEARTBEAT with a hear set: the last n_unheard ids
+				     are nodes whose own hear set lacks the sender */
+	const uint64_t *incs;	/**< PROPOSE only, n_ids entries */
+};
+
+struct tally_mb_ops {
+	/* Send to one node, or to TALLY_MB_BROADCAST. */
+	void (*send)(void *ctx, uint32_t to, const struct tally_mb_msg *m);
+	/* A view is installed: start the quorum sync round (tally_quorum_sync_init). */
+	void (*view)(void *ctx, const votequorum_ring_id_t *ring, const uint32_t *members,
+		     size_t n);
+	/* A quorum message in the view's agreed order (us included). */
+	void (*deliver)(void *ctx, uint32_t sender, const struct tally_qmsg *msg);
+	/* Every member's sync round is done: tally_quorum_sync_activate. */
+	void (*activate)(void *ctx);
+};
+
+struct tally_mb_params {
+	uint64_t interval_us;	/**< between heartbeats */
+	uint32_t miss_count;	/**< silent intervals before a peer is not heard */
+	uint32_t observers;	/**< K: monitors per node in large views */
+	uint64_t hold_down_us;	/**< first hold-out of a flapping node (doubles) */
+};
+
+/* Defaults: docs/design/membership.md, "Timing parameters". */
+void tally_mb_params_default(struct tally_mb_params *p);
+
+struct tally_mb;
+struct tally_cmap;
+
+/*
+ * engine.heartbeat_interval (µs), engine.miss_count, engine.observers,
+ * engine.hold_down (µs) over the defaults. -EINVAL with `err` on a bad value.
+ */
+int tally_mb_params_from_cmap(const struct tally_cmap *map, struct tally_mb_params *p, char *err,
+			      size_t errlen);
+
+/* Node `id`, incarnation `inc` (grows on every start), starting at `now`. */
+struct tally_mb *tally_mb_create(uint32_t id, uint64_t inc, const struct tally_mb_params *p,
+				 const struct tally_mb_ops *ops, void *ctx, uint64_t now);
+void tally_mb_destroy(struct tally_mb *m);
+
+/* A frame from another node (never from ourselves). */
+void tally_mb_receive(struct tally_mb *m, const struct tally_mb_msg *msg, uint64_t now);
+/* Timers: the earliest deadline and firing everything due. */
+uint64_t tally_mb_next_deadline(const struct tally_mb *m);
+void tally_mb_tick(struct tally_mb *m, uint64_t now);
+
+/*
+ * Order a quorum message in the current view. Before the first view it is
+ * delivered to us alone (no one else can hear it yet). Operations
+ * (reconfigure, qdevice) that the view loses before ordering them are
+ * submitted again in the next view; nodeinfo is not (sync resends it).
+ */
+void tally_mb_submit(struct tally_mb *m, const struct tally_qmsg *msg, uint64_t now);
+/* The local sync round is done: join the view's barrier. */
+void tally_mb_sync_done(struct tally_mb *m, uint64_t now);
+/* Clean leave: once our submitted messages are ordered, announce LEAVING. */
+void tally_mb_leave(struct tally_mb *m, uint64_t now);
+
+/* State for tools, tests and the simulator's settle check. */
+votequorum_ring_id_t tally_mb_ring(const struct tally_mb *m);
+size_t tally_mb_members(const struct tally_mb *m, const uint32_t **members);
+/* Installed, barrier passed, nothing queued, and our knowledge gives this view. */
+bool tally_mb_stable(const struct tally_mb *m, uint64_t now);
+/* The sync barrier is still open (members have not all passed it). */
+bool tally_mb_in_sync(const struct tally_mb *m);
+
+struct tally_mb_stats {
+	uint64_t hb_sent, hb_received, msgs_sent, msgs_received;
+	uint64_t stale_dropped;		/**< older incarnation or foreign view */
+	uint64_t views_installed, proposals, proposals_aborted, rejects;
+	uint64_t stalls;		/**< our own scheduling gaps forgiven */
+	uint64_t nacks_sent, retransmits;
+};
+void tally_mb_get_stats(const struct tally_mb *m, struct tally_mb_stats *out);
+
+#endif
