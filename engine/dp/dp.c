@@ -172,6 +172,11 @@ struct tally_dp *tally_dp_open(const struct tally_dp_cfg *cfg, int port_id,
 	if ((rc = port_start(port, dp->pool, err, errlen)) != 0)
 		goto err_pool;
 	rte_eth_macaddr_get(port, &mac);
+	if (rte_is_zero_ether_addr(&mac)) {
+		/* net_ring ports have no address; a local one per port keeps the filter honest. */
+		mac = (struct rte_ether_addr){ { 0x02, 0x74, 0x6c, 0xff, (uint8_t)(port >> 8),
+						 (uint8_t)port } };
+	}
 	dp->port = port;
 	memcpy(dp->filter.self, mac.addr_bytes, TALLY_ETH_ADDR_LEN);
 	memcpy(dp->filter.group, cfg->group, TALLY_ETH_ADDR_LEN);
