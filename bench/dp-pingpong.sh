@@ -9,22 +9,13 @@ set -eu
 node=$1 idle=$2 lp=$3 lq=$4 pings=${5:-20000} spin=${6:-200} sleep_us=${7:-50}
 p=tly-pp$$
 d=$(mktemp -d)
+. "$(dirname "$0")/../tests/integ/l2net.sh"
 cleanup() {
-	for ns in "$p-1" "$p-2" "$p-sw"; do ip netns del "$ns" 2>/dev/null || true; done
+	l2net_down "$p" 2
 	rm -rf "$d"
 }
 trap cleanup EXIT
-ip netns add "$p-sw"
-ip -n "$p-sw" link add br0 type bridge
-ip -n "$p-sw" link set br0 up
-for i in 1 2; do
-	ip netns add "$p-$i"
-	ip netns exec "$p-$i" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-	ip -n "$p-sw" link add "p$i" type veth peer name veth0 netns "$p-$i"
-	ip -n "$p-$i" link set veth0 address "02:00:00:00:00:0$i"
-	ip -n "$p-sw" link set "p$i" master br0 up
-	ip -n "$p-$i" link set veth0 up
-done
+l2net_up "$p" 2
 head -c 64 /dev/urandom >"$d/key"
 for i in 1 2; do
 	lc=$lp; [ "$i" = 2 ] && lc=$lq

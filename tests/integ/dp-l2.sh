@@ -11,8 +11,9 @@ node=$1
 command -v ip >/dev/null || { echo "skip: no ip(8)"; exit 77; }
 p=tly-dp$$
 d=$(mktemp -d)
+. "$(dirname "$0")/l2net.sh"
 cleanup() {
-	for ns in "$p-1" "$p-2" "$p-3" "$p-sw"; do ip netns del "$ns" 2>/dev/null; done
+	l2net_down "$p" 3
 	rm -rf "$d"
 }
 trap cleanup EXIT
@@ -21,18 +22,7 @@ fails=0
 ok() { echo "ok   $1"; }
 bad() { echo "FAIL $1"; fails=$((fails + 1)); }
 
-ip netns add "$p-sw" || { echo "skip: cannot make namespaces"; exit 77; }
-ip netns exec "$p-sw" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-ip -n "$p-sw" link add br0 type bridge
-ip -n "$p-sw" link set br0 up
-for i in 1 2 3; do
-	ip netns add "$p-$i"
-	ip netns exec "$p-$i" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-	ip -n "$p-sw" link add "p$i" type veth peer name veth0 netns "$p-$i"
-	ip -n "$p-$i" link set veth0 address "02:00:00:00:00:0$i"
-	ip -n "$p-sw" link set "p$i" master br0 up
-	ip -n "$p-$i" link set veth0 up
-done
+l2net_up "$p" 3 || { echo "skip: cannot make namespaces"; exit 77; }
 
 head -c 64 /dev/urandom >"$d/key"
 head -c 64 /dev/urandom >"$d/other-key"

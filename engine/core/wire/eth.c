@@ -2,8 +2,10 @@
 /* Ethernet framing and the receive filter (see eth.h). */
 #include "wire/eth.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const uint8_t broadcast[TALLY_ETH_ADDR_LEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -38,17 +40,6 @@ void tally_eth_put_hdr(uint8_t *out, const uint8_t dst[TALLY_ETH_ADDR_LEN],
 	out[13] = (uint8_t)ethertype;
 }
 
-static int hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int tally_eth_parse_addr(const char *text, uint8_t out[TALLY_ETH_ADDR_LEN])
 {
 	uint8_t a[TALLY_ETH_ADDR_LEN];
@@ -57,11 +48,12 @@ int tally_eth_parse_addr(const char *text, uint8_t out[TALLY_ETH_ADDR_LEN])
 		return -EINVAL;
 	for (int i = 0; i < TALLY_ETH_ADDR_LEN; i++) {
 		const char *p = text + 3 * i;
-		int hi = hex(p[0]), lo = hex(p[1]);
+		char pair[3] = { p[0], p[1], '\0' };
 
-		if (hi < 0 || lo < 0 || (i < TALLY_ETH_ADDR_LEN - 1 && p[2] != ':'))
+		if (!isxdigit((unsigned char)p[0]) || !isxdigit((unsigned char)p[1]) ||
+		    (i < TALLY_ETH_ADDR_LEN - 1 && p[2] != ':'))
 			return -EINVAL;
-		a[i] = (uint8_t)(hi << 4 | lo);
+		a[i] = (uint8_t)strtoul(pair, NULL, 16);
 	}
 	memcpy(out, a, sizeof(a));
 	return 0;
