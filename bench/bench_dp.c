@@ -57,9 +57,9 @@ static int ring_port(const char *name, struct rte_ring *rx, struct rte_ring *tx)
 
 static void pass(struct tally_dp *a, struct tally_dp *b, struct sink *s, double secs)
 {
-	const struct tally_dp_ops ops = { on_rx, NULL };
-	struct tally_qmsg m = { .type = TALLY_QMSG_NODEINFO };
-	struct tally_wire_hdr h = { TALLY_WIRE_QUORUM, 1, 1, 0 };
+	const struct tally_dp_ops ops = {on_rx, NULL};
+	struct tally_qmsg m = {.type = TALLY_QMSG_NODEINFO};
+	struct tally_wire_hdr h = {TALLY_WIRE_QUORUM, 1, 1, 0};
 	uint8_t body[32], sealed[TALLY_WIRE_MAX_FRAME];
 	uint64_t hz = tally_dp_tsc_hz(), t0, t1, end, never = UINT64_MAX, drops0;
 	int blen, flen;
@@ -90,7 +90,8 @@ static void pass(struct tally_dp *a, struct tally_dp *b, struct sink *s, double 
 		while (tally_dp_poll(b, &ops, s, &never) > 0)
 			;
 	} while ((t1 = tally_dp_tsc()) < end);
-	printf("%-26s %10.0f frames/s  %7.1f ns/frame  (%llu frames, %llu refused, %llu tx drops)\n",
+	printf("%-26s %10.0f frames/s  %7.1f ns/frame  (%llu frames, %llu refused, %llu tx "
+	       "drops)\n",
 	       s->auth ? "seal+send+recv+open:" : "send+recv, no crypto:",
 	       (double)s->ok * (double)hz / (double)(t1 - t0),
 	       (double)(t1 - t0) * 1e9 / (double)hz / (double)(s->ok ? s->ok : 1),
@@ -105,7 +106,7 @@ int main(int argc, char **argv)
 	struct tally_dp *a, *b;
 	struct rte_ring *ab, *ba;
 	static struct sink s;
-	uint8_t authkey[64] = { 1 };
+	uint8_t authkey[64] = {1};
 	double secs = argc > 1 ? atof(argv[1]) : 2.0;
 	char err[256];
 	int pa, pb;

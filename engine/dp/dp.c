@@ -63,8 +63,7 @@ static bool is_vdev(const char *port)
 	return strncmp(port, "net_", 4) == 0 || strncmp(port, "eth_", 4) == 0;
 }
 
-int tally_dp_eal_init(const struct tally_dp_cfg *cfg, const char *prog, char *err,
-		      size_t errlen)
+int tally_dp_eal_init(const struct tally_dp_cfg *cfg, const char *prog, char *err, size_t errlen)
 {
 	static char words[TALLY_DP_EAL_ARGS_MAX];
 	static char mem[16], lcore[16], dev[TALLY_DP_PORT_MAX + 8];
@@ -145,8 +144,8 @@ static int port_start(uint16_t port, struct rte_mempool *pool, char *err, size_t
 	return 0;
 }
 
-struct tally_dp *tally_dp_open(const struct tally_dp_cfg *cfg, int port_id,
-			       const char *pool_name, char *err, size_t errlen)
+struct tally_dp *tally_dp_open(const struct tally_dp_cfg *cfg, int port_id, const char *pool_name,
+			       char *err, size_t errlen)
 {
 	struct rte_ether_addr mac;
 	struct tally_dp *dp;
@@ -174,8 +173,8 @@ struct tally_dp *tally_dp_open(const struct tally_dp_cfg *cfg, int port_id,
 	rte_eth_macaddr_get(port, &mac);
 	if (rte_is_zero_ether_addr(&mac)) {
 		/* net_ring ports have no address; a local one per port keeps the filter honest. */
-		mac = (struct rte_ether_addr){ { 0x02, 0x74, 0x6c, 0xff, (uint8_t)(port >> 8),
-						 (uint8_t)port } };
+		mac = (struct rte_ether_addr){
+			{0x02, 0x74, 0x6c, 0xff, (uint8_t)(port >> 8), (uint8_t)port}};
 	}
 	dp->port = port;
 	memcpy(dp->filter.self, mac.addr_bytes, TALLY_ETH_ADDR_LEN);
@@ -210,8 +209,7 @@ void tally_dp_close(struct tally_dp *dp)
 /* ------------------------------------------------------------------ */
 /* The loop                                                            */
 
-uint8_t *tally_dp_tx_frame(struct tally_dp *dp, const uint8_t dst[TALLY_ETH_ADDR_LEN],
-			   size_t len)
+uint8_t *tally_dp_tx_frame(struct tally_dp *dp, const uint8_t dst[TALLY_ETH_ADDR_LEN], size_t len)
 {
 	struct rte_mbuf *m;
 	uint8_t *p;
@@ -279,7 +277,8 @@ unsigned tally_dp_poll(struct tally_dp *dp, const struct tally_dp_ops *ops, void
 	dp->c.rx += n;
 	for (uint16_t i = 0; i < n; i++) {
 		const uint8_t *f = rte_pktmbuf_mtod(b[i], const uint8_t *);
-		/* Our frames fit one segment; a chained one is truncated and fails the wire length check. */
+		/* Our frames fit one segment; a chained one is truncated and fails the wire length
+		 * check. */
 		size_t len = b[i]->data_len;
 		enum tally_eth_verdict v = tally_eth_classify(&dp->filter, f, len);
 

@@ -33,21 +33,21 @@
 #define TALLY_DP_EAL_ARGS_MAX 512
 
 enum tally_dp_idle {
-	TALLY_DP_IDLE_BUSY = 0,	/**< poll without pause: a dedicated core */
-	TALLY_DP_IDLE_ADAPTIVE,	/**< poll idle_spin_us after work, then sleep idle_sleep_us */
+	TALLY_DP_IDLE_BUSY = 0, /**< poll without pause: a dedicated core */
+	TALLY_DP_IDLE_ADAPTIVE, /**< poll idle_spin_us after work, then sleep idle_sleep_us */
 };
 
 /* The engine.* keys (defaults in brackets), see docs/design/datapath.md. */
 struct tally_dp_cfg {
-	uint32_t lcore;				/**< engine.lcore [0]: the CPU to poll on */
-	char eal_args[TALLY_DP_EAL_ARGS_MAX];	/**< engine.eal_args [""]: appended to ours */
-	char port[TALLY_DP_PORT_MAX];		/**< engine.port: devargs or PCI address */
-	enum tally_dp_idle idle;		/**< engine.idle [adaptive] */
-	uint32_t idle_spin_us;			/**< engine.idle_spin_us [200] */
-	uint32_t idle_sleep_us;			/**< engine.idle_sleep_us [50] */
-	uint32_t mbufs;				/**< engine.mbufs [2047] */
-	uint32_t memory_mb;			/**< engine.memory [32]: EAL heap, -m */
-	uint8_t group[TALLY_ETH_ADDR_LEN];	/**< engine.multicast [03:74:6c:79:00:00] */
+	uint32_t lcore;			      /**< engine.lcore [0]: the CPU to poll on */
+	char eal_args[TALLY_DP_EAL_ARGS_MAX]; /**< engine.eal_args [""]: appended to ours */
+	char port[TALLY_DP_PORT_MAX];	      /**< engine.port: devargs or PCI address */
+	enum tally_dp_idle idle;	      /**< engine.idle [adaptive] */
+	uint32_t idle_spin_us;		      /**< engine.idle_spin_us [200] */
+	uint32_t idle_sleep_us;		      /**< engine.idle_sleep_us [50] */
+	uint32_t mbufs;			      /**< engine.mbufs [2047] */
+	uint32_t memory_mb;		      /**< engine.memory [32]: EAL heap, -m */
+	uint8_t group[TALLY_ETH_ADDR_LEN];    /**< engine.multicast [03:74:6c:79:00:00] */
 };
 
 /*
@@ -63,8 +63,7 @@ int tally_dp_cfg_from_cmap(struct tally_dp_cfg *cfg, const struct tally_cmap *ma
  * and --vdev=PORT for a virtual port, or -a PORT for a PCI address, then
  * cfg->eal_args. 0 or -errno with a message in err.
  */
-int tally_dp_eal_init(const struct tally_dp_cfg *cfg, const char *prog, char *err,
-		      size_t errlen);
+int tally_dp_eal_init(const struct tally_dp_cfg *cfg, const char *prog, char *err, size_t errlen);
 
 struct tally_dp;
 
@@ -74,20 +73,20 @@ struct tally_dp;
  * mempool (pool_name unique per process), one rx and one tx queue, starts
  * the port. NULL with errno and a message in err.
  */
-struct tally_dp *tally_dp_open(const struct tally_dp_cfg *cfg, int port_id,
-			       const char *pool_name, char *err, size_t errlen);
+struct tally_dp *tally_dp_open(const struct tally_dp_cfg *cfg, int port_id, const char *pool_name,
+			       char *err, size_t errlen);
 void tally_dp_close(struct tally_dp *dp);
 
 /* Per-lcore counters: written by the polling lcore only, plain increments. */
 struct tally_dp_counters {
-	uint64_t rx;			/**< frames received from the port */
-	uint64_t rx_delivered;		/**< handed to ops->rx */
-	uint64_t filtered[TALLY_ETH_VERDICT_COUNT];	/**< dropped by the filter, by reason */
-	uint64_t tx;			/**< accepted by the port */
-	uint64_t tx_drop;		/**< refused by the port, or no mbuf / queue room */
+	uint64_t rx;				    /**< frames received from the port */
+	uint64_t rx_delivered;			    /**< handed to ops->rx */
+	uint64_t filtered[TALLY_ETH_VERDICT_COUNT]; /**< dropped by the filter, by reason */
+	uint64_t tx;				    /**< accepted by the port */
+	uint64_t tx_drop; /**< refused by the port, or no mbuf / queue room */
 	uint64_t iterations;
-	uint64_t busy_cycles;		/**< TSC in iterations that did work */
-	uint64_t idle_cycles;		/**< TSC in iterations that did none, sleeps included */
+	uint64_t busy_cycles; /**< TSC in iterations that did work */
+	uint64_t idle_cycles; /**< TSC in iterations that did none, sleeps included */
 	uint64_t sleeps;
 };
 
@@ -123,16 +122,15 @@ void tally_dp_stop(struct tally_dp *dp);
  * (counted as tx_drop). The frame leaves at the end of the iteration, or
  * earlier when a burst fills up. Lcore only.
  */
-uint8_t *tally_dp_tx_frame(struct tally_dp *dp, const uint8_t dst[TALLY_ETH_ADDR_LEN],
-			   size_t len);
+uint8_t *tally_dp_tx_frame(struct tally_dp *dp, const uint8_t dst[TALLY_ETH_ADDR_LEN], size_t len);
 /* Shrink the last queued frame's payload to len (<= what was asked). */
 void tally_dp_tx_trim(struct tally_dp *dp, size_t len);
 /* Send what is queued now. */
 void tally_dp_tx_flush(struct tally_dp *dp);
 
 const struct tally_dp_counters *tally_dp_counters(const struct tally_dp *dp);
-const uint8_t *tally_dp_addr(const struct tally_dp *dp);	/**< our MAC */
-const uint8_t *tally_dp_group(const struct tally_dp *dp);	/**< the cluster multicast */
+const uint8_t *tally_dp_addr(const struct tally_dp *dp);  /**< our MAC */
+const uint8_t *tally_dp_group(const struct tally_dp *dp); /**< the cluster multicast */
 uint64_t tally_dp_tsc_hz(void);
 uint64_t tally_dp_tsc(void);
 

@@ -43,8 +43,8 @@ static int get_u32(const struct tally_cmap *map, const char *key, uint32_t lo, u
 	return 0;
 }
 
-static int get_str(const struct tally_cmap *map, const char *key, char *out, size_t size,
-		   char *err, size_t errlen)
+static int get_str(const struct tally_cmap *map, const char *key, char *out, size_t size, char *err,
+		   size_t errlen)
 {
 	const char *v = tally_cmap_get(map, key);
 
@@ -59,7 +59,7 @@ static int get_str(const struct tally_cmap *map, const char *key, char *out, siz
 int tally_dp_cfg_from_cmap(struct tally_dp_cfg *cfg, const struct tally_cmap *map, char *err,
 			   size_t errlen)
 {
-	static const uint8_t group[TALLY_ETH_ADDR_LEN] = { 0x03, 0x74, 0x6c, 0x79, 0x00, 0x00 };
+	static const uint8_t group[TALLY_ETH_ADDR_LEN] = {0x03, 0x74, 0x6c, 0x79, 0x00, 0x00};
 	const char *v;
 	int rc = 0;
 
@@ -73,15 +73,17 @@ int tally_dp_cfg_from_cmap(struct tally_dp_cfg *cfg, const struct tally_cmap *ma
 	memcpy(cfg->group, group, sizeof(group));
 
 	rc = rc ? rc : get_u32(map, "engine.lcore", 0, 1023, &cfg->lcore, err, errlen);
-	rc = rc ? rc : get_u32(map, "engine.idle_spin_us", 0, 1000000, &cfg->idle_spin_us, err,
-			       errlen);
-	rc = rc ? rc : get_u32(map, "engine.idle_sleep_us", 1, 1000000, &cfg->idle_sleep_us, err,
-			       errlen);
+	rc = rc ? rc
+		: get_u32(map, "engine.idle_spin_us", 0, 1000000, &cfg->idle_spin_us, err, errlen);
+	rc = rc ? rc
+		: get_u32(map, "engine.idle_sleep_us", 1, 1000000, &cfg->idle_sleep_us, err,
+			  errlen);
 	rc = rc ? rc : get_u32(map, "engine.mbufs", 255, 1u << 20, &cfg->mbufs, err, errlen);
 	rc = rc ? rc : get_u32(map, "engine.memory", 8, 1u << 16, &cfg->memory_mb, err, errlen);
 	rc = rc ? rc : get_str(map, "engine.port", cfg->port, sizeof(cfg->port), err, errlen);
-	rc = rc ? rc : get_str(map, "engine.eal_args", cfg->eal_args, sizeof(cfg->eal_args), err,
-			       errlen);
+	rc = rc ? rc
+		: get_str(map, "engine.eal_args", cfg->eal_args, sizeof(cfg->eal_args), err,
+			  errlen);
 	if (rc != 0)
 		return rc;
 	v = tally_cmap_get(map, "engine.idle");

@@ -64,18 +64,19 @@ static void on_signal(int sig)
 
 static void send_qmsg(struct node *n, const uint8_t *dst, const struct tally_qmsg *m)
 {
-	struct tally_wire_hdr h = { TALLY_WIRE_QUORUM, n->nodeid, n->incarnation, ++n->seq };
+	struct tally_wire_hdr h = {TALLY_WIRE_QUORUM, n->nodeid, n->incarnation, ++n->seq};
 	uint8_t body[64];
 	int blen = tally_wire_encode_qmsg(m, body, sizeof(body));
 	uint8_t *p = tally_dp_tx_frame(n->dp, dst, TALLY_WIRE_OVERHEAD + (size_t)blen);
 
 	if (p != NULL)
-		tally_wire_seal(&n->key, &h, body, (size_t)blen, p, TALLY_WIRE_OVERHEAD + (size_t)blen);
+		tally_wire_seal(&n->key, &h, body, (size_t)blen, p,
+				TALLY_WIRE_OVERHEAD + (size_t)blen);
 }
 
 static struct tally_qmsg nodeinfo(uint32_t nodeid, uint32_t tag)
 {
-	struct tally_qmsg m = { .type = TALLY_QMSG_NODEINFO };
+	struct tally_qmsg m = {.type = TALLY_QMSG_NODEINFO};
 
 	m.nodeinfo.nodeid = nodeid;
 	m.nodeinfo.votes = 1;
@@ -135,14 +136,15 @@ static void write_status(struct node *n, uint64_t now)
 	for (unsigned i = 0; i < MAX_SENDERS; i++)
 		if (n->heard[i] > 0 && now - n->last_heard[i] < n->hz / 4)
 			fprintf(f, " %u", i);
-	fprintf(f, "\nbad_mac: %llu\n", (unsigned long long)n->verdicts.verdict[TALLY_WIRE_BAD_MAC]);
+	fprintf(f, "\nbad_mac: %llu\n",
+		(unsigned long long)n->verdicts.verdict[TALLY_WIRE_BAD_MAC]);
 	fclose(f);
 	rename(tmp, n->status);
 }
 
 static uint64_t on_tick(void *ctx, struct tally_dp *dp, uint64_t now)
 {
-	static const uint8_t stranger[TALLY_ETH_ADDR_LEN] = { 0x02, 0xee, 0xee, 0xee, 0xee, 0xee };
+	static const uint8_t stranger[TALLY_ETH_ADDR_LEN] = {0x02, 0xee, 0xee, 0xee, 0xee, 0xee};
 	struct node *n = ctx;
 
 	if (n->end != 0 && now >= n->end) {
@@ -254,12 +256,14 @@ static int usage(void)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "stray", no_argument, NULL, 'S' }, { "ping", required_argument, NULL, 'P' },
-		{ "peer", required_argument, NULL, 'R' }, { "pong", no_argument, NULL, 'O' },
-		{ NULL, 0, NULL, 0 },
+		{"stray", no_argument, NULL, 'S'},
+		{"ping", required_argument, NULL, 'P'},
+		{"peer", required_argument, NULL, 'R'},
+		{"pong", no_argument, NULL, 'O'},
+		{NULL, 0, NULL, 0},
 	};
 	static struct node n;
-	const struct tally_dp_ops ops = { on_rx, on_tick };
+	const struct tally_dp_ops ops = {on_rx, on_tick};
 	struct tally_dp_cfg cfg;
 	struct tally_cmap *map;
 	const char *conf = NULL, *keyfile, *cluster;
@@ -272,19 +276,36 @@ int main(int argc, char **argv)
 	memset(n.peer, 0xff, sizeof(n.peer));
 	while ((opt = getopt_long(argc, argv, "c:n:t:i:s:", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'c': conf = optarg; break;
-		case 'n': n.nodeid = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 't': secs = atof(optarg); break;
-		case 'i': interval_us = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 's': n.status = optarg; break;
-		case 'S': n.stray = true; break;
-		case 'P': n.pings = strtoull(optarg, NULL, 10); break;
-		case 'O': n.pong = true; break;
+		case 'c':
+			conf = optarg;
+			break;
+		case 'n':
+			n.nodeid = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
+		case 't':
+			secs = atof(optarg);
+			break;
+		case 'i':
+			interval_us = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
+		case 's':
+			n.status = optarg;
+			break;
+		case 'S':
+			n.stray = true;
+			break;
+		case 'P':
+			n.pings = strtoull(optarg, NULL, 10);
+			break;
+		case 'O':
+			n.pong = true;
+			break;
 		case 'R':
 			if (tally_eth_parse_addr(optarg, n.peer) != 0)
 				return usage();
 			break;
-		default: return usage();
+		default:
+			return usage();
 		}
 	}
 	if (conf == NULL || interval_us == 0 || sodium_init() < 0)
@@ -306,10 +327,10 @@ int main(int argc, char **argv)
 	}
 	keyfile = tally_cmap_get(map, "totem.keyfile");
 	cluster = tally_cmap_get(map, "totem.cluster_name");
-	authkey = slurp(keyfile ? keyfile : "/etc/corosync/authkey", TALLY_WIRE_AUTHKEY_MAX,
-			&keylen);
-	if (authkey == NULL || tally_wire_key_derive(&n.key, authkey, keylen,
-						     cluster ? cluster : "") != 0) {
+	authkey =
+		slurp(keyfile ? keyfile : "/etc/corosync/authkey", TALLY_WIRE_AUTHKEY_MAX, &keylen);
+	if (authkey == NULL ||
+	    tally_wire_key_derive(&n.key, authkey, keylen, cluster ? cluster : "") != 0) {
 		fprintf(stderr, "dp-node: bad authkey %s\n", keyfile ? keyfile : "(default)");
 		return 1;
 	}

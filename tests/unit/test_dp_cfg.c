@@ -26,14 +26,16 @@ static void bad_values_name_the_key_and_line(void)
 	static const struct {
 		const char *text, *want;
 	} cases[] = {
-		{ "engine {\n idle: lazy\n}\n", "t.conf:2: engine.idle: must be busy or adaptive" },
-		{ "engine {\n lcore: 1024\n}\n", "t.conf:2: engine.lcore: must be a number from 0 to 1023" },
-		{ "engine {\n lcore: -1\n}\n", "engine.lcore" },
-		{ "engine {\n idle_sleep_us: 0\n}\n", "engine.idle_sleep_us" },
-		{ "engine {\n mbufs: 100\n}\n", "engine.mbufs" },
-		{ "engine {\n memory: 4\n}\n", "engine.memory" },
-		{ "engine {\n multicast: 02:00:00:00:00:01\n}\n", "engine.multicast: must be a multicast" },
-		{ "engine {\n multicast: 03:00:00\n}\n", "engine.multicast" },
+		{"engine {\n idle: lazy\n}\n", "t.conf:2: engine.idle: must be busy or adaptive"},
+		{"engine {\n lcore: 1024\n}\n",
+		 "t.conf:2: engine.lcore: must be a number from 0 to 1023"},
+		{"engine {\n lcore: -1\n}\n", "engine.lcore"},
+		{"engine {\n idle_sleep_us: 0\n}\n", "engine.idle_sleep_us"},
+		{"engine {\n mbufs: 100\n}\n", "engine.mbufs"},
+		{"engine {\n memory: 4\n}\n", "engine.memory"},
+		{"engine {\n multicast: 02:00:00:00:00:01\n}\n",
+		 "engine.multicast: must be a multicast"},
+		{"engine {\n multicast: 03:00:00\n}\n", "engine.multicast"},
 	};
 	struct tally_dp_cfg cfg;
 	char err[256];
@@ -62,7 +64,7 @@ static void a_port_longer_than_the_buffer_is_refused(void)
 
 static void defaults_start_without_hugepages(void)
 {
-	static const uint8_t group[6] = { 0x03, 0x74, 0x6c, 0x79, 0, 0 };
+	static const uint8_t group[6] = {0x03, 0x74, 0x6c, 0x79, 0, 0};
 	struct tally_dp_cfg cfg;
 	char err[64];
 
@@ -79,7 +81,7 @@ static void defaults_start_without_hugepages(void)
 
 static void every_key_is_read(void)
 {
-	static const uint8_t group[6] = { 0x03, 0, 0, 0, 0, 0x01 };
+	static const uint8_t group[6] = {0x03, 0, 0, 0, 0, 0x01};
 	struct tally_dp_cfg cfg;
 	char err[64];
 

@@ -10,14 +10,14 @@
 #include "check.h"
 #include "wire/eth.h"
 
-static const uint8_t self[6] = { 0x02, 0, 0, 0, 0, 0x01 };
-static const uint8_t peer[6] = { 0x02, 0, 0, 0, 0, 0x02 };
-static const uint8_t group[6] = { 0x03, 0x74, 0x6c, 0x79, 0, 0 };
-static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const uint8_t self[6] = {0x02, 0, 0, 0, 0, 0x01};
+static const uint8_t peer[6] = {0x02, 0, 0, 0, 0, 0x02};
+static const uint8_t group[6] = {0x03, 0x74, 0x6c, 0x79, 0, 0};
+static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
 static struct tally_eth_filter filter(void)
 {
-	struct tally_eth_filter f = { .ethertype = TALLY_ETH_TYPE };
+	struct tally_eth_filter f = {.ethertype = TALLY_ETH_TYPE};
 
 	memcpy(f.self, self, 6);
 	memcpy(f.group, group, 6);
@@ -38,11 +38,11 @@ static void short_and_null_frames_are_dropped(void)
 static void other_ethertypes_are_dropped(void)
 {
 	struct tally_eth_filter f = filter();
-	uint8_t b[64] = { 0 };
+	uint8_t b[64] = {0};
 
 	tally_eth_put_hdr(b, self, peer, 0x88B6);
 	CHECK_EQ(tally_eth_classify(&f, b, sizeof(b)), TALLY_ETH_OTHER_TYPE);
-	tally_eth_put_hdr(b, self, peer, 0x8100);	/* a VLAN tag in front of ours */
+	tally_eth_put_hdr(b, self, peer, 0x8100); /* a VLAN tag in front of ours */
 	b[16] = 0x88;
 	b[17] = 0xB5;
 	CHECK_EQ(tally_eth_classify(&f, b, sizeof(b)), TALLY_ETH_OTHER_TYPE);
@@ -51,8 +51,8 @@ static void other_ethertypes_are_dropped(void)
 static void frames_for_someone_else_are_dropped(void)
 {
 	struct tally_eth_filter f = filter();
-	uint8_t b[64] = { 0 };
-	uint8_t other_group[6] = { 0x03, 0x74, 0x6c, 0x79, 0, 1 };
+	uint8_t b[64] = {0};
+	uint8_t other_group[6] = {0x03, 0x74, 0x6c, 0x79, 0, 1};
 
 	tally_eth_put_hdr(b, peer, self, TALLY_ETH_TYPE);
 	CHECK_EQ(tally_eth_classify(&f, b, sizeof(b)), TALLY_ETH_NOT_FOR_US);
@@ -63,7 +63,7 @@ static void frames_for_someone_else_are_dropped(void)
 static void own_frames_are_dropped(void)
 {
 	struct tally_eth_filter f = filter();
-	uint8_t b[64] = { 0 };
+	uint8_t b[64] = {0};
 
 	tally_eth_put_hdr(b, group, self, TALLY_ETH_TYPE);
 	CHECK_EQ(tally_eth_classify(&f, b, sizeof(b)), TALLY_ETH_OWN);
@@ -72,7 +72,7 @@ static void own_frames_are_dropped(void)
 static void ours_broadcast_and_group_pass(void)
 {
 	struct tally_eth_filter f = filter();
-	uint8_t b[64] = { 0 };
+	uint8_t b[64] = {0};
 
 	tally_eth_put_hdr(b, self, peer, TALLY_ETH_TYPE);
 	CHECK_EQ(tally_eth_classify(&f, b, sizeof(b)), TALLY_ETH_OK);
@@ -86,7 +86,7 @@ static void ours_broadcast_and_group_pass(void)
 
 static void addresses_parse_strictly(void)
 {
-	uint8_t a[6] = { 9, 9, 9, 9, 9, 9 }, keep[6];
+	uint8_t a[6] = {9, 9, 9, 9, 9, 9}, keep[6];
 
 	memcpy(keep, a, 6);
 	CHECK_EQ(tally_eth_parse_addr(NULL, a), -EINVAL);

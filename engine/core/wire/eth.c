@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const uint8_t broadcast[TALLY_ETH_ADDR_LEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const uint8_t broadcast[TALLY_ETH_ADDR_LEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
 static bool same(const uint8_t *a, const uint8_t *b)
 {
@@ -48,7 +48,7 @@ int tally_eth_parse_addr(const char *text, uint8_t out[TALLY_ETH_ADDR_LEN])
 		return -EINVAL;
 	for (int i = 0; i < TALLY_ETH_ADDR_LEN; i++) {
 		const char *p = text + 3 * i;
-		char pair[3] = { p[0], p[1], '\0' };
+		char pair[3] = {p[0], p[1], '\0'};
 
 		if (!isxdigit((unsigned char)p[0]) || !isxdigit((unsigned char)p[1]) ||
 		    (i < TALLY_ETH_ADDR_LEN - 1 && p[2] != ':'))

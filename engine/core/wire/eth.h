@@ -29,17 +29,17 @@
 /* Why a received Ethernet frame was not handed on (or OK). */
 enum tally_eth_verdict {
 	TALLY_ETH_OK = 0,
-	TALLY_ETH_SHORT,	/**< shorter than an Ethernet header */
-	TALLY_ETH_OTHER_TYPE,	/**< not our ethertype (VLAN tags included) */
-	TALLY_ETH_NOT_FOR_US,	/**< unicast to someone else, or another group */
-	TALLY_ETH_OWN,		/**< our own source address: a looped-back copy */
+	TALLY_ETH_SHORT,      /**< shorter than an Ethernet header */
+	TALLY_ETH_OTHER_TYPE, /**< not our ethertype (VLAN tags included) */
+	TALLY_ETH_NOT_FOR_US, /**< unicast to someone else, or another group */
+	TALLY_ETH_OWN,	      /**< our own source address: a looped-back copy */
 	TALLY_ETH_VERDICT_COUNT,
 };
 
 /* What a receiver accepts: its own address, broadcast, and one group. */
 struct tally_eth_filter {
 	uint8_t self[TALLY_ETH_ADDR_LEN];
-	uint8_t group[TALLY_ETH_ADDR_LEN];	/**< multicast address of the cluster */
+	uint8_t group[TALLY_ETH_ADDR_LEN]; /**< multicast address of the cluster */
 	uint16_t ethertype;
 };
 
