@@ -38,11 +38,20 @@ expect() {
 	bad "$what: want '$*', got '$got'"
 }
 
+"$tc" status 2>/dev/null && bad "status without a cluster succeeded" || ok "status without a cluster fails"
+"$tc" up 0 2>/dev/null && bad "up 0 succeeded" || ok "up 0 is refused"
+# A namespace the tool did not make, under a name it would use: refuse, touch nothing.
+tag=$(printf %s "$TALLY_CLUSTER_DIR" | sha256sum | cut -c1-6)
+ip netns add "tlyc-$tag-2"
+"$tc" up 3 2>/dev/null && bad "up over a foreign namespace succeeded" || ok "up refuses a foreign namespace"
+[ "$(ip netns list | grep -c "^tlyc-$tag-")" = 1 ] && ip netns list | grep -q "^tlyc-$tag-2" &&
+	ok "the foreign namespace is untouched and nothing was made" || bad "after refusal: $(ip netns list)"
+ip netns del "tlyc-$tag-2"
+
 "$tc" up 3 >/dev/null || { bad "up 3"; cat "$TALLY_CLUSTER_DIR"/n*/log; exit 1; }
 if grep -qs "EAL start-up failed" "$TALLY_CLUSTER_DIR"/n*/log; then
 	echo "skip: DPDK cannot start"; exit 77
 fi
-tag=$(sed -n 's/.*"sw": "tlyc-\([0-9a-f]*\)-sw".*/\1/p' "$TALLY_CLUSTER_DIR/state.json")
 [ "$(ip netns list | grep -c "^tlyc-$tag-")" = 4 ] && ok "up 3 made 4 namespaces" || bad "namespaces: $(ip netns list)"
 "$tc" up 3 2>/dev/null && bad "a second up succeeded" || ok "a second up is refused"
 expect "everyone hears everyone" "1:2 3" "2:1 3" "3:1 2"
