@@ -25,7 +25,6 @@
 
 #define RING_DESC 512
 #define POOL_CACHE 128
-#define EAL_ARGV_MAX 64
 
 struct tally_dp {
 	/* Written by the polling lcore only (STYLE.md §3.4 rule 4). */
@@ -57,51 +56,15 @@ static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 	return rc;
 }
 
-/* Virtual devices are named by driver (net_af_packet0, net_memif, eth_...). */
-static bool is_vdev(const char *port)
-{
-	return strncmp(port, "net_", 4) == 0 || strncmp(port, "eth_", 4) == 0;
-}
-
 int tally_dp_eal_init(const struct tally_dp_cfg *cfg, const char *prog, char *err, size_t errlen)
 {
-	static char words[TALLY_DP_EAL_ARGS_MAX];
-	static char mem[16], lcore[16], dev[TALLY_DP_PORT_MAX + 8];
-	char *argv[EAL_ARGV_MAX + 1];
-	int argc = 0;
+	/* Static: the EAL may keep pointers into its argv. */
+	static struct tally_dp_eal_argv a;
 
-	argv[argc++] = (char *)(prog ? prog : "tally");
-	snprintf(mem, sizeof(mem), "%u", cfg->memory_mb);
-	snprintf(lcore, sizeof(lcore), "%u", cfg->lcore);
-	/* PLATFORM.md §1: no hugepages here, and several engines per host. */
-	argv[argc++] = "--no-huge";
-	argv[argc++] = "-m";
-	argv[argc++] = mem;
-	argv[argc++] = "--no-shconf";
-	argv[argc++] = "--no-telemetry";
-	argv[argc++] = "--log-level=*:notice";
-	argv[argc++] = "-l";
-	argv[argc++] = lcore;
-	if (cfg->port[0] != '\0' && !is_vdev(cfg->port)) {
-		argv[argc++] = "-a";
-		argv[argc++] = (char *)cfg->port;
-	} else {
-		/* Otherwise the EAL probes the virtio NIC behind the host's eth0. */
-		argv[argc++] = "--no-pci";
-		if (cfg->port[0] != '\0') {
-			snprintf(dev, sizeof(dev), "--vdev=%s", cfg->port);
-			argv[argc++] = dev;
-		}
-	}
-	memcpy(words, cfg->eal_args, sizeof(words));
-	for (char *save = NULL, *w = strtok_r(words, " \t", &save); w != NULL;
-	     w = strtok_r(NULL, " \t", &save)) {
-		if (argc == EAL_ARGV_MAX)
-			return fail(err, errlen, -E2BIG, "engine.eal_args: too many words");
-		argv[argc++] = w;
-	}
-	argv[argc] = NULL;
-	if (rte_eal_init(argc, argv) < 0)
+	if (tally_dp_eal_argv(&a, cfg, prog) != 0)
+		return fail(err, errlen, -E2BIG, "engine.eal_args: more than %d words in all",
+			    TALLY_DP_EAL_ARGV_MAX);
+	if (rte_eal_init(a.argc, a.argv) < 0)
 		return fail(err, errlen, -rte_errno, "EAL start-up failed: %s",
 			    rte_strerror(rte_errno));
 	return 0;

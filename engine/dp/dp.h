@@ -57,6 +57,23 @@ struct tally_dp_cfg {
 int tally_dp_cfg_from_cmap(struct tally_dp_cfg *cfg, const struct tally_cmap *map, char *err,
 			   size_t errlen);
 
+#define TALLY_DP_EAL_ARGV_MAX 64
+
+/* The EAL's argv, with the storage its words point into. */
+struct tally_dp_eal_argv {
+	char *argv[TALLY_DP_EAL_ARGV_MAX + 1]; /**< NULL-terminated */
+	int argc;
+	char mem[16], lcore[16], dev[TALLY_DP_PORT_MAX + 8];
+	char words[TALLY_DP_EAL_ARGS_MAX];
+};
+
+/*
+ * Build the arguments tally_dp_eal_init passes (below). Pure. 0, or
+ * -E2BIG when engine.eal_args has too many words.
+ */
+int tally_dp_eal_argv(struct tally_dp_eal_argv *a, const struct tally_dp_cfg *cfg,
+		      const char *prog);
+
 /*
  * Start the EAL (once per process: it cannot be restarted, PLATFORM.md §1)
  * with --no-huge -m MEM --no-shconf --no-telemetry -l LCORE, plus --no-pci

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* engine.* keys -> struct tally_dp_cfg. No DPDK here, so unit tests need no EAL. */
+/* engine.* keys -> struct tally_dp_cfg -> EAL argv. No DPDK here, so unit tests need no EAL. */
 #include "dp/dp.h"
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -99,5 +100,55 @@ int tally_dp_cfg_from_cmap(struct tally_dp_cfg *cfg, const struct tally_cmap *ma
 	if (v != NULL && (tally_eth_parse_addr(v, cfg->group) != 0 || (cfg->group[0] & 1) == 0))
 		return bad(map, "engine.multicast", err, errlen,
 			   "must be a multicast address like 03:74:6c:79:00:00");
+	return 0;
+}
+
+/* Virtual devices are named by driver (net_af_packet0, net_memif0, eth_...). */
+static bool is_vdev(const char *port)
+{
+	return strncmp(port, "net_", 4) == 0 || strncmp(port, "eth_", 4) == 0;
+}
+
+static void push(struct tally_dp_eal_argv *a, const char *w)
+{
+	a->argv[a->argc++] = (char *)w;
+}
+
+int tally_dp_eal_argv(struct tally_dp_eal_argv *a, const struct tally_dp_cfg *cfg, const char *prog)
+{
+	char *save = NULL;
+
+	memset(a, 0, sizeof(*a));
+	snprintf(a->mem, sizeof(a->mem), "%u", cfg->memory_mb);
+	snprintf(a->lcore, sizeof(a->lcore), "%u", cfg->lcore);
+	push(a, prog ? prog : "tally");
+	/* PLATFORM.md §1: no hugepages here, and several engines per host. */
+	push(a, "--no-huge");
+	push(a, "-m");
+	push(a, a->mem);
+	push(a, "--no-shconf");
+	push(a, "--no-telemetry");
+	push(a, "--log-level=*:notice");
+	push(a, "-l");
+	push(a, a->lcore);
+	if (cfg->port[0] != '\0' && !is_vdev(cfg->port)) {
+		push(a, "-a");
+		push(a, cfg->port);
+	} else {
+		/* Otherwise the EAL probes the virtio NIC behind the host's eth0. */
+		push(a, "--no-pci");
+		if (cfg->port[0] != '\0') {
+			snprintf(a->dev, sizeof(a->dev), "--vdev=%s", cfg->port);
+			push(a, a->dev);
+		}
+	}
+	memcpy(a->words, cfg->eal_args, sizeof(a->words));
+	for (char *w = strtok_r(a->words, " \t", &save); w != NULL;
+	     w = strtok_r(NULL, " \t", &save)) {
+		if (a->argc == TALLY_DP_EAL_ARGV_MAX)
+			return -E2BIG;
+		push(a, w);
+	}
+	a->argv[a->argc] = NULL;
 	return 0;
 }

@@ -102,11 +102,75 @@ static void every_key_is_read(void)
 	CHECK(strcmp(cfg.eal_args, "--log-level=*:debug -n 2") == 0);
 }
 
+static char *joined(const struct tally_dp_eal_argv *a)
+{
+	static char buf[2048];
+
+	buf[0] = '\0';
+	for (int i = 0; i < a->argc; i++) {
+		strcat(buf, i ? " " : "");
+		strcat(buf, a->argv[i]);
+	}
+	CHECK(a->argv[a->argc] == NULL);
+	return buf;
+}
+
+static void eal_args_refuse_too_many_words(void)
+{
+	struct tally_dp_eal_argv a;
+	struct tally_dp_cfg cfg;
+	char err[64];
+
+	CHECK_EQ(load(&cfg, "engine {\n port: net_null0\n}\n", err, sizeof(err)), 0);
+	memset(cfg.eal_args, 0, sizeof(cfg.eal_args));
+	for (int i = 0; i < TALLY_DP_EAL_ARGV_MAX; i++)
+		strcat(cfg.eal_args, "-v ");
+	CHECK_EQ(tally_dp_eal_argv(&a, &cfg, "p"), -E2BIG);
+}
+
+static void eal_args_for_a_virtual_port(void)
+{
+	struct tally_dp_eal_argv a;
+	struct tally_dp_cfg cfg;
+	char err[64];
+
+	CHECK_EQ(load(&cfg,
+		      "engine {\n lcore: 1\n memory: 64\n port: net_af_packet0,iface=veth0\n"
+		      " eal_args: --log-level=pmd.*:debug \t -n 2\n}\n",
+		      err, sizeof(err)),
+		 0);
+	CHECK_EQ(tally_dp_eal_argv(&a, &cfg, "prog"), 0);
+	CHECK(strcmp(joined(&a),
+		     "prog --no-huge -m 64 --no-shconf --no-telemetry "
+		     "--log-level=*:notice -l 1 --no-pci "
+		     "--vdev=net_af_packet0,iface=veth0 --log-level=pmd.*:debug -n 2") == 0);
+}
+
+static void eal_args_for_a_pci_nic_and_for_no_port(void)
+{
+	struct tally_dp_eal_argv a;
+	struct tally_dp_cfg cfg;
+	char err[64];
+
+	CHECK_EQ(load(&cfg, "engine {\n port: 0000:03:00.0,rxq=1\n}\n", err, sizeof(err)), 0);
+	CHECK_EQ(tally_dp_eal_argv(&a, &cfg, NULL), 0);
+	/* Only that device is probed, and --no-pci would forbid it. */
+	CHECK(strcmp(joined(&a), "tally --no-huge -m 32 --no-shconf --no-telemetry "
+				 "--log-level=*:notice -l 0 -a 0000:03:00.0,rxq=1") == 0);
+	CHECK_EQ(load(&cfg, "engine {\n lcore: 0\n}\n", err, sizeof(err)), 0);
+	CHECK_EQ(tally_dp_eal_argv(&a, &cfg, "p"), 0);
+	CHECK(strcmp(joined(&a), "p --no-huge -m 32 --no-shconf --no-telemetry "
+				 "--log-level=*:notice -l 0 --no-pci") == 0);
+}
+
 int main(void)
 {
 	RUN(bad_values_name_the_key_and_line);
 	RUN(a_port_longer_than_the_buffer_is_refused);
 	RUN(defaults_start_without_hugepages);
 	RUN(every_key_is_read);
+	RUN(eal_args_refuse_too_many_words);
+	RUN(eal_args_for_a_virtual_port);
+	RUN(eal_args_for_a_pci_nic_and_for_no_port);
 	return CHECK_EXIT();
 }
