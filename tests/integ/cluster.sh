@@ -40,6 +40,8 @@ expect() {
 
 "$tc" status 2>/dev/null && bad "status without a cluster succeeded" || ok "status without a cluster fails"
 "$tc" up 0 2>/dev/null && bad "up 0 succeeded" || ok "up 0 is refused"
+TALLY_DAEMON="tly-no-such-daemon -c CONF" "$tc" up 3 2>/dev/null && bad "up with a missing daemon succeeded" ||
+	ok "up refuses a daemon that does not exist"
 # A namespace the tool did not make, under a name it would use: refuse, touch nothing.
 tag=$(printf %s "$TALLY_CLUSTER_DIR" | sha256sum | cut -c1-6)
 ip netns add "tlyc-$tag-2"
@@ -49,9 +51,13 @@ ip netns add "tlyc-$tag-2"
 ip netns del "tlyc-$tag-2"
 
 "$tc" up 3 >/dev/null || { bad "up 3"; cat "$TALLY_CLUSTER_DIR"/n*/log; exit 1; }
-if grep -qs "EAL start-up failed" "$TALLY_CLUSTER_DIR"/n*/log; then
-	echo "skip: DPDK cannot start"; exit 77
-fi
+for _ in $(seq 50); do
+	if grep -qs "EAL start-up failed" "$TALLY_CLUSTER_DIR"/n*/log; then
+		echo "skip: DPDK cannot start"; exit 77
+	fi
+	ls "$TALLY_CLUSTER_DIR"/n{1,2,3}/status >/dev/null 2>&1 && break
+	sleep 0.1
+done
 [ "$(ip netns list | grep -c "^tlyc-$tag-")" = 4 ] && ok "up 3 made 4 namespaces" || bad "namespaces: $(ip netns list)"
 "$tc" up 3 2>/dev/null && bad "a second up succeeded" || ok "a second up is refused"
 expect "everyone hears everyone" "1:2 3" "2:1 3" "3:1 2"
