@@ -60,6 +60,7 @@ static void pass(struct tally_dp *a, struct tally_dp *b, struct sink *s, double 
 	const struct tally_dp_ops ops = {on_rx, NULL};
 	struct tally_qmsg m = {.type = TALLY_QMSG_NODEINFO};
 	struct tally_wire_hdr h = {TALLY_WIRE_QUORUM, 1, 1, 0};
+	struct tally_dp_counters c;
 	uint8_t body[32], sealed[TALLY_WIRE_MAX_FRAME];
 	uint64_t hz = tally_dp_tsc_hz(), t0, t1, end, never = UINT64_MAX, drops0;
 	int blen, flen;
@@ -70,7 +71,8 @@ static void pass(struct tally_dp *a, struct tally_dp *b, struct sink *s, double 
 	blen = tally_wire_encode_qmsg(&m, body, sizeof(body));
 	flen = tally_wire_seal(&s->key, &h, body, (size_t)blen, sealed, sizeof(sealed));
 	s->ok = s->bad = 0;
-	drops0 = tally_dp_counters(a)->tx_drop;
+	tally_dp_counters(a, &c);
+	drops0 = c.tx_drop;
 	t0 = tally_dp_tsc();
 	end = t0 + (uint64_t)(secs * (double)hz);
 	do {
@@ -90,13 +92,14 @@ static void pass(struct tally_dp *a, struct tally_dp *b, struct sink *s, double 
 		while (tally_dp_poll(b, &ops, s, &never) > 0)
 			;
 	} while ((t1 = tally_dp_tsc()) < end);
+	tally_dp_counters(a, &c);
 	printf("%-26s %10.0f frames/s  %7.1f ns/frame  (%llu frames, %llu refused, %llu tx "
 	       "drops)\n",
 	       s->auth ? "seal+send+recv+open:" : "send+recv, no crypto:",
 	       (double)s->ok * (double)hz / (double)(t1 - t0),
 	       (double)(t1 - t0) * 1e9 / (double)hz / (double)(s->ok ? s->ok : 1),
 	       (unsigned long long)s->ok, (unsigned long long)s->bad,
-	       (unsigned long long)(tally_dp_counters(a)->tx_drop - drops0));
+	       (unsigned long long)(c.tx_drop - drops0));
 }
 
 int main(int argc, char **argv)

@@ -26,9 +26,25 @@
 #define RING_DESC 512
 #define POOL_CACHE 128
 
+/*
+ * struct tally_dp_counters, readable from other threads: each field is
+ * written by the polling lcore only (STYLE.md §3.4 rule 4) with a relaxed
+ * load and store, which on x86 is the plain add it replaces (no lock prefix),
+ * so a control thread reads whole values without a data race.
+ */
+struct dp_counters {
+	_Atomic uint64_t rx, rx_delivered, filtered[TALLY_ETH_VERDICT_COUNT], tx, tx_drop;
+	_Atomic uint64_t iterations, busy_cycles, idle_cycles, sleeps;
+};
+
+#define COUNT(dp, field, n)                                                                        \
+	atomic_store_explicit(&(dp)->c.field,                                                      \
+			      atomic_load_explicit(&(dp)->c.field, memory_order_relaxed) + (n),    \
+			      memory_order_relaxed)
+#define READ(dp, field) atomic_load_explicit(&(dp)->c.field, memory_order_relaxed)
+
 struct tally_dp {
-	/* Written by the polling lcore only (STYLE.md §3.4 rule 4). */
-	struct tally_dp_counters c __rte_cache_aligned;
+	struct dp_counters c __rte_cache_aligned;
 	struct rte_mbuf *tx[TALLY_DP_BURST];
 	unsigned n_tx;
 	uint16_t port;
@@ -181,13 +197,13 @@ uint8_t *tally_dp_tx_frame(struct tally_dp *dp, const uint8_t dst[TALLY_ETH_ADDR
 		tally_dp_tx_flush(dp);
 	m = rte_pktmbuf_alloc(dp->pool);
 	if (m == NULL) {
-		dp->c.tx_drop++;
+		COUNT(dp, tx_drop, 1);
 		return NULL;
 	}
 	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(TALLY_ETH_HDR_LEN + len));
 	if (p == NULL || len > UINT16_MAX - TALLY_ETH_HDR_LEN) {
 		rte_pktmbuf_free(m);
-		dp->c.tx_drop++;
+		COUNT(dp, tx_drop, 1);
 		return NULL;
 	}
 	tally_eth_put_hdr(p, dst, dp->filter.self, dp->filter.ethertype);
@@ -215,10 +231,10 @@ static unsigned tx_flush(struct tally_dp *dp)
 	if (dp->n_tx == 0)
 		return 0;
 	n = rte_eth_tx_burst(dp->port, 0, dp->tx, (uint16_t)dp->n_tx);
-	dp->c.tx += n;
+	COUNT(dp, tx, n);
 	if (n < dp->n_tx) {
 		/* Heartbeats are periodic: a late one is worth less than the next. */
-		dp->c.tx_drop += dp->n_tx - n;
+		COUNT(dp, tx_drop, dp->n_tx - n);
 		rte_pktmbuf_free_bulk(dp->tx + n, dp->n_tx - n);
 	}
 	dp->n_tx = 0;
@@ -237,7 +253,7 @@ unsigned tally_dp_poll(struct tally_dp *dp, const struct tally_dp_ops *ops, void
 	uint64_t now = rte_rdtsc();
 	uint16_t n = rte_eth_rx_burst(dp->port, 0, b, TALLY_DP_BURST);
 
-	dp->c.rx += n;
+	COUNT(dp, rx, n);
 	for (uint16_t i = 0; i < n; i++) {
 		const uint8_t *f = rte_pktmbuf_mtod(b[i], const uint8_t *);
 		/* Our frames fit one segment; a chained one is truncated and fails the wire length
@@ -246,10 +262,10 @@ unsigned tally_dp_poll(struct tally_dp *dp, const struct tally_dp_ops *ops, void
 		enum tally_eth_verdict v = tally_eth_classify(&dp->filter, f, len);
 
 		if (v != TALLY_ETH_OK) {
-			dp->c.filtered[v]++;
+			COUNT(dp, filtered[v], 1);
 			continue;
 		}
-		dp->c.rx_delivered++;
+		COUNT(dp, rx_delivered, 1);
 		ops->rx(ctx, dp, f + TALLY_ETH_HDR_LEN, len - TALLY_ETH_HDR_LEN,
 			f + TALLY_ETH_ADDR_LEN, now);
 	}
@@ -273,7 +289,7 @@ static void idle_sleep(struct tally_dp *dp, uint64_t now, uint64_t deadline)
 	ts.tv_sec = (time_t)(ns / 1000000000);
 	ts.tv_nsec = (long)(ns % 1000000000);
 	nanosleep(&ts, NULL);
-	dp->c.sleeps++;
+	COUNT(dp, sleeps, 1);
 }
 
 int tally_dp_run(struct tally_dp *dp, const struct tally_dp_ops *ops, void *ctx)
@@ -288,9 +304,9 @@ int tally_dp_run(struct tally_dp *dp, const struct tally_dp_ops *ops, void *ctx)
 		unsigned k = tally_dp_poll(dp, ops, ctx, &deadline);
 
 		t1 = rte_rdtsc();
-		dp->c.iterations++;
+		COUNT(dp, iterations, 1);
 		if (k > 0) {
-			dp->c.busy_cycles += t1 - t0;
+			COUNT(dp, busy_cycles, t1 - t0);
 			last_work = t1;
 			continue;
 		}
@@ -298,7 +314,7 @@ int tally_dp_run(struct tally_dp *dp, const struct tally_dp_ops *ops, void *ctx)
 			idle_sleep(dp, t1, deadline);
 		else
 			rte_pause();
-		dp->c.idle_cycles += rte_rdtsc() - t0;
+		COUNT(dp, idle_cycles, rte_rdtsc() - t0);
 	}
 	tx_flush(dp);
 	return 0;
@@ -310,9 +326,20 @@ void tally_dp_stop(struct tally_dp *dp)
 	atomic_store_explicit(&dp->stop, 1, memory_order_relaxed);
 }
 
-const struct tally_dp_counters *tally_dp_counters(const struct tally_dp *dp)
+void tally_dp_counters(const struct tally_dp *dp, struct tally_dp_counters *out)
 {
-	return &dp->c;
+	struct tally_dp *w = (struct tally_dp *)dp; /* atomic loads take non-const pointers */
+
+	out->rx = READ(w, rx);
+	out->rx_delivered = READ(w, rx_delivered);
+	for (int v = 0; v < TALLY_ETH_VERDICT_COUNT; v++)
+		out->filtered[v] = READ(w, filtered[v]);
+	out->tx = READ(w, tx);
+	out->tx_drop = READ(w, tx_drop);
+	out->iterations = READ(w, iterations);
+	out->busy_cycles = READ(w, busy_cycles);
+	out->idle_cycles = READ(w, idle_cycles);
+	out->sleeps = READ(w, sleeps);
 }
 
 const uint8_t *tally_dp_addr(const struct tally_dp *dp)

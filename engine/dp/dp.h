@@ -94,7 +94,7 @@ struct tally_dp *tally_dp_open(const struct tally_dp_cfg *cfg, int port_id, cons
 			       char *err, size_t errlen);
 void tally_dp_close(struct tally_dp *dp);
 
-/* Per-lcore counters: written by the polling lcore only, plain increments. */
+/* Per-lcore counters: written by the polling lcore only; a copy from tally_dp_counters. */
 struct tally_dp_counters {
 	uint64_t rx;				    /**< frames received from the port */
 	uint64_t rx_delivered;			    /**< handed to ops->rx */
@@ -145,7 +145,11 @@ void tally_dp_tx_trim(struct tally_dp *dp, size_t len);
 /* Send what is queued now. */
 void tally_dp_tx_flush(struct tally_dp *dp);
 
-const struct tally_dp_counters *tally_dp_counters(const struct tally_dp *dp);
+/*
+ * Copy the counters. Any thread: each value is whole, though the set is not
+ * one instant (a frame may show in rx and not yet in rx_delivered).
+ */
+void tally_dp_counters(const struct tally_dp *dp, struct tally_dp_counters *out);
 const uint8_t *tally_dp_addr(const struct tally_dp *dp);  /**< our MAC */
 const uint8_t *tally_dp_group(const struct tally_dp *dp); /**< the cluster multicast */
 uint64_t tally_dp_tsc_hz(void);

@@ -198,8 +198,11 @@ static int cmp_u64(const void *a, const void *b)
 
 static void report(struct node *n)
 {
-	const struct tally_dp_counters *c = tally_dp_counters(n->dp);
-	double cycles = (double)(c->busy_cycles + c->idle_cycles);
+	struct tally_dp_counters cs, *c = &cs;
+	double cycles;
+
+	tally_dp_counters(n->dp, c);
+	cycles = (double)(c->busy_cycles + c->idle_cycles);
 
 	printf("node=%u\nrx=%llu\ndelivered=%llu\ntx=%llu\ntx_drop=%llu\niterations=%llu\n"
 	       "sleeps=%llu\nbusy_pct=%.2f\n",
