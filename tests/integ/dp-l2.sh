@@ -73,6 +73,10 @@ for i in 1 2; do
 	[ "$(val $i wire_replay)" = 0 ] && [ "$(val $i wire_other_cluster)" = 0 ] && ok "node $i saw no replay, no other cluster" ||
 		bad "node $i replay=$(val $i wire_replay) other_cluster=$(val $i wire_other_cluster)"
 	[ "$(val $i tx_drop)" = 0 ] && ok "node $i dropped no tx" || bad "node $i tx_drop=$(val $i tx_drop)"
+	# adaptive idle: 10 ms between heartbeats leaves time to sleep.
+	[ "$(val $i sleeps)" -ge 100 ] 2>/dev/null && [ "$(val $i iterations)" -gt "$(val $i sleeps)" ] &&
+		ok "node $i slept when idle ($(val $i sleeps) sleeps, $(val $i iterations) iterations)" ||
+		bad "node $i sleeps=$(val $i sleeps) iterations=$(val $i iterations)"
 done
 # Node 3 hears the others, but under its own key nothing authenticates.
 [ "$(val 3 wire_bad_mac)" -ge 200 ] 2>/dev/null && [ -z "$(val 3 heard_1)" ] && ok "node 3 refused both others" ||
@@ -80,5 +84,5 @@ done
 if [ "$fails" -ne 0 ]; then
 	for i in 1 2 3; do echo "--- node $i"; cat "$d/out$i" "$d/err$i"; done
 fi
-echo "$((15 - fails)) passed, $fails failed"
+echo "$((17 - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]
