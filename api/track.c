@@ -74,13 +74,13 @@ void vq_track_clear(struct vq_inst *inst)
 }
 
 /*
- * The current nodelist and quorum notifications, as the engine would send
- * them (quorum list: other records ascending, the local node last, then the
+ * The current nodelist and quorum notifications (and the local expected
+ * votes, if asked), as the engine would send them (quorum list: other records ascending, the local node last, then the
  * device if ours is registered; spec §4.1). Tagged with the log position
  * read before the snapshot, which is at least that new (engine/node
  * publishes before it appends).
  */
-static cs_error_t queue_current(struct vq_inst *inst, uint64_t context)
+static cs_error_t queue_current(struct vq_inst *inst, uint64_t context, bool with_expected)
 {
 	struct tally_shm_snapshot *s = malloc(sizeof(*s));
 	uint64_t at_seq = atomic_load_explicit(&((struct tally_shm_header *)inst->rd.hdr)->ev_seq,
@@ -117,6 +117,15 @@ static cs_error_t queue_current(struct vq_inst *inst, uint64_t context)
 	memcpy(buf, &qh, sizeof(qh));
 	ok = ok && enqueue(inst, at_seq, context, TALLY_SHM_EV_QUORUM, buf,
 			   (uint32_t)(sizeof(qh) + k * sizeof(votequorum_node_t)));
+	if (with_expected) {
+		struct tally_shm_ev_expectedvotes ev = { 0, 0 };
+
+		for (uint32_t i = 0; i < s->sum.n_nodes; i++)
+			if (s->nodes[i].nodeid == s->sum.local_nodeid)
+				ev.expected_votes = s->nodes[i].expected_votes;
+		ok = ok && enqueue(inst, at_seq, context, TALLY_SHM_EV_EXPECTEDVOTES, &ev,
+				   sizeof(ev));
+	}
 	free(buf);
 	free(s);
 	return ok ? CS_OK : CS_ERR_NO_MEMORY;
@@ -131,7 +140,7 @@ cs_error_t vq_track_start(struct vq_inst *inst, uint64_t context, unsigned int f
 		/* corosync 3.1.7: EXIST, yet CURRENT/CHANGES still queue a pair
 		 * with the new context; the registration keeps the old one. */
 		if (flags & (CS_TRACK_CURRENT | CS_TRACK_CHANGES))
-			queue_current(inst, context);
+			queue_current(inst, context, false);
 		pthread_mutex_unlock(&inst->lock);
 		return CS_ERR_EXIST;
 	}
@@ -142,7 +151,7 @@ cs_error_t vq_track_start(struct vq_inst *inst, uint64_t context, unsigned int f
 		inst->track_context = context;
 	}
 	if (flags & (CS_TRACK_CURRENT | CS_TRACK_CHANGES))
-		rc = queue_current(inst, context);
+		rc = queue_current(inst, context, false);
 	pthread_mutex_unlock(&inst->lock);
 	return rc;
 }
@@ -183,12 +192,15 @@ static bool payload_valid(uint32_t type, const void *p, uint32_t len)
 	}
 }
 
-/* The log lost records for us: deliver the state instead (trackers only). */
+/*
+ * The log lost records for us: deliver the state instead (trackers only),
+ * including expected votes, whose changes may be among the lost records.
+ */
 static void resync(struct vq_inst *inst)
 {
 	tally_shm_resync(&inst->rd);
 	if (inst->tracking)
-		queue_current(inst, inst->track_context);
+		queue_current(inst, inst->track_context, true);
 }
 
 /* The next message for this handle into *m; false when there is none. Locked. */

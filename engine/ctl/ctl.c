@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -326,19 +327,27 @@ static int32_t on_msg(qb_ipcs_connection_t *c, void *data, size_t size)
 /* ------------------------------------------------------------------ */
 /* Connections                                                         */
 
-static int32_t on_accept(qb_ipcs_connection_t *c, uid_t uid, gid_t gid)
+static bool allowed(const struct tally_ctl_acl *acl, uid_t uid, gid_t gid)
 {
-	const struct tally_ctl_acl *acl = &service_ctl(c)->cfg.acl;
-
-	if (uid == 0)
-		return 0;
+	/* corosync lets root's uid and root's group in, then the uidgid lists */
+	if (uid == 0 || gid == 0)
+		return true;
 	for (size_t i = 0; i < acl->n_uids; i++)
 		if (acl->uids[i] == uid)
-			return 0;
+			return true;
 	for (size_t i = 0; i < acl->n_gids; i++)
 		if (acl->gids[i] == gid)
-			return 0;
-	return -EACCES;
+			return true;
+	return false;
+}
+
+static int32_t on_accept(qb_ipcs_connection_t *c, uid_t uid, gid_t gid)
+{
+	if (!allowed(&service_ctl(c)->cfg.acl, uid, gid))
+		return -EACCES;
+	/* libqb's per-connection shared memory: the client's alone */
+	qb_ipcs_connection_auth_set(c, uid, gid, S_IRUSR | S_IWUSR);
+	return 0;
 }
 
 static void on_created(qb_ipcs_connection_t *c)
@@ -442,7 +451,7 @@ struct tally_ctl *tally_ctl_create(const struct tally_ctl_cfg *cfg, struct tally
 		goto err_free;
 	if (qb_loop_poll_add(loop, QB_LOOP_HIGH, ctl->kick_fd, POLLIN, ctl, on_kick) != 0)
 		goto err_close;
-	ctl->svc = qb_ipcs_create(ctl->service, 0, QB_IPC_SOCKET, &handlers);
+	ctl->svc = qb_ipcs_create(ctl->service, 0, QB_IPC_SHM, &handlers);
 	if (ctl->svc == NULL)
 		goto err_poll;
 	qb_ipcs_service_context_set(ctl->svc, ctl);

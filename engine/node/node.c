@@ -55,6 +55,8 @@ static void publish_if_changed(struct tally_node *n)
 {
 	struct tally_shm_snapshot *t;
 
+	if (n->q == NULL)
+		return;	/* the core notifies while it is being created */
 	memset(&n->fresh->sum, 0, sizeof(n->fresh->sum));
 	tally_quorum_snapshot(n->q, n->fresh);
 	if (snapshot_equal(n->fresh, n->published))
@@ -200,9 +202,8 @@ struct tally_node *tally_node_create(uint32_t nodeid, const struct tally_cmap *m
 	if (n->q == NULL)
 		goto err_free;
 	/* Readers may attach before the first view: give them the start-up state. */
-	tally_quorum_snapshot(n->q, n->published);
-	n->published->sum.stamp_ns = monotonic_ns();
-	tally_shm_publish(n->seg, n->published);
+	publish_if_changed(n);
+	n->changed = false;
 	return n;
 
 err_free:
