@@ -80,10 +80,19 @@ static void settle(struct tally_node *n)
 		n->ops->wake(n->ops_ctx);
 }
 
-static void append(struct tally_node *n, enum tally_shm_event_type type, size_t len)
+/* One event record: a fixed header and the list after it. */
+static void append(struct tally_node *n, enum tally_shm_event_type type, const void *head,
+		   size_t head_len, const void *list, size_t list_len)
 {
+	if (head_len + list_len > sizeof(n->ev)) {
+		n->dropped++;
+		return;
+	}
+	memcpy(n->ev, head, head_len);
+	if (list_len > 0)
+		memcpy(n->ev + head_len, list, list_len);
 	publish_if_changed(n);
-	if (tally_shm_append(n->seg, type, n->ev, (uint32_t)len) != 0)
+	if (tally_shm_append(n->seg, type, n->ev, (uint32_t)(head_len + list_len)) != 0)
 		n->dropped++;
 	n->changed = true;
 }
@@ -106,35 +115,22 @@ static void op_notify(void *ctx, const struct tally_qnotify *qn)
 		struct tally_shm_ev_nodelist h = { qn->nodelist.ring_id.nodeid,
 						   qn->nodelist.n_members,
 						   qn->nodelist.ring_id.seq };
-		size_t body = h.n_members * sizeof(uint32_t);
 
-		if (sizeof(h) + body > sizeof(n->ev)) {
-			n->dropped++;
-			return;
-		}
-		memcpy(n->ev, &h, sizeof(h));
-		memcpy(n->ev + sizeof(h), qn->nodelist.members, body);
-		append(n, TALLY_SHM_EV_NODELIST, sizeof(h) + body);
+		append(n, TALLY_SHM_EV_NODELIST, &h, sizeof(h), qn->nodelist.members,
+		       h.n_members * sizeof(uint32_t));
 		break;
 	}
 	case TALLY_QNOTIFY_QUORUM: {
 		struct tally_shm_ev_quorum h = { qn->quorum.quorate, qn->quorum.n_nodes };
-		size_t body = h.n_nodes * sizeof(votequorum_node_t);
 
-		if (sizeof(h) + body > sizeof(n->ev)) {
-			n->dropped++;
-			return;
-		}
-		memcpy(n->ev, &h, sizeof(h));
-		memcpy(n->ev + sizeof(h), qn->quorum.nodes, body);
-		append(n, TALLY_SHM_EV_QUORUM, sizeof(h) + body);
+		append(n, TALLY_SHM_EV_QUORUM, &h, sizeof(h), qn->quorum.nodes,
+		       h.n_nodes * sizeof(votequorum_node_t));
 		break;
 	}
 	case TALLY_QNOTIFY_EXPECTEDVOTES: {
 		struct tally_shm_ev_expectedvotes h = { qn->expectedvotes.expected_votes, 0 };
 
-		memcpy(n->ev, &h, sizeof(h));
-		append(n, TALLY_SHM_EV_EXPECTEDVOTES, sizeof(h));
+		append(n, TALLY_SHM_EV_EXPECTEDVOTES, &h, sizeof(h), NULL, 0);
 		break;
 	}
 	}

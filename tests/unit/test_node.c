@@ -84,6 +84,31 @@ static void same_getinfo(struct tally_node *n, const struct tally_shm_reader *r)
 	}
 }
 
+/* A one-node view, its sync round run to the end over the loopback. */
+static void install_view(struct tally_node *n, struct fixture *f)
+{
+	static const uint32_t self = 1;
+	votequorum_ring_id_t ring = { 1, 4 };
+
+	tally_node_sync_init(n, &ring, &self, 1, 0);
+	while (f->n_q > 0 || !tally_node_sync_process(n))
+		deliver_all(n, f);
+	tally_node_sync_activate(n);
+}
+
+static struct tally_node *new_node(void *seg, struct fixture *f, struct tally_shm_reader *r)
+{
+	struct tally_cmap *m = one_node_map();
+	char err[128];
+	struct tally_node *n =
+		tally_node_create(1, m, 0, seg, TALLY_SHM_SEGMENT_SIZE, 9, &fx_ops, f, err, sizeof(err));
+
+	tally_cmap_free(m);	/* the core keeps what it needs */
+	CHECK(n != NULL);
+	CHECK_EQ(tally_shm_attach(r, seg, TALLY_SHM_SEGMENT_SIZE), 0);
+	return n;
+}
+
 static void create_refuses_bad_arguments(void)
 {
 	static const struct tally_node_ops no_send = { .wake = fx_wake };
@@ -115,30 +140,18 @@ static void create_refuses_bad_arguments(void)
 
 static void a_view_reaches_the_segment_in_order(void)
 {
-	struct tally_cmap *m = one_node_map();
 	struct fixture f = { .n_q = 0 };
 	void *seg = segment();
-	char err[128];
-	struct tally_node *n =
-		tally_node_create(1, m, 0, seg, TALLY_SHM_SEGMENT_SIZE, 9, &fx_ops, &f, err, sizeof(err));
 	struct tally_shm_reader r;
+	struct tally_node *n = new_node(seg, &f, &r);
 	struct tally_shm_event ev;
 	uint8_t payload[4096];
-	uint32_t self = 1;
-	votequorum_ring_id_t ring = { 1, 4 };
 	struct tally_shm_ev_nodelist nl;
 	struct tally_shm_ev_quorum qh;
 
-	CHECK(n != NULL);
-	CHECK_EQ(tally_shm_attach(&r, seg, TALLY_SHM_SEGMENT_SIZE), 0);
 	CHECK_EQ(r.hdr->engine_incarnation, 9);
 	same_getinfo(n, &r);	/* readers before the first view see the start-up state */
-
-	tally_node_sync_init(n, &ring, &self, 1, 0);
-	same_getinfo(n, &r);
-	while (f.n_q > 0 || !tally_node_sync_process(n))
-		deliver_all(n, &f);
-	tally_node_sync_activate(n);
+	install_view(n, &f);
 	same_getinfo(n, &r);
 
 	CHECK_EQ(tally_shm_next_event(&r, &ev, payload, sizeof(payload)), TALLY_SHM_READ_EVENT);
@@ -160,31 +173,21 @@ static void a_view_reaches_the_segment_in_order(void)
 	CHECK_EQ(tally_shm_next_event(&r, &ev, payload, sizeof(payload)), TALLY_SHM_READ_NONE);
 	CHECK_EQ(tally_node_dropped_events(n), 0);
 	tally_node_destroy(n);
-	tally_cmap_free(m);
 	munmap(seg, TALLY_SHM_SEGMENT_SIZE);
 }
 
 /* The snapshot generation moves with the state, the log with every notification. */
 static void snapshots_follow_state_and_wakes_follow_sleepers(void)
 {
-	struct tally_cmap *m = one_node_map();
 	struct fixture f = { .n_q = 0 };
 	void *seg = segment();
 	struct tally_shm_header *h = seg;
-	char err[128];
-	struct tally_node *n =
-		tally_node_create(1, m, 0, seg, TALLY_SHM_SEGMENT_SIZE, 9, &fx_ops, &f, err, sizeof(err));
 	struct tally_shm_reader r;
-	uint32_t self = 1;
-	votequorum_ring_id_t ring = { 1, 4 };
+	struct tally_node *n = new_node(seg, &f, &r);
 	uint64_t gen, seq;
 	bool pending = false;
 
-	CHECK_EQ(tally_shm_attach(&r, seg, TALLY_SHM_SEGMENT_SIZE), 0);
-	tally_node_sync_init(n, &ring, &self, 1, 0);
-	while (f.n_q > 0 || !tally_node_sync_process(n))
-		deliver_all(n, &f);
-	tally_node_sync_activate(n);
+	install_view(n, &f);
 	CHECK_EQ(f.wakes, 0);	/* nobody sleeps: no wake */
 
 	/* an unchanged setexpected is announced but changes nothing */
@@ -221,7 +224,6 @@ static void snapshots_follow_state_and_wakes_follow_sleepers(void)
 	same_getinfo(n, &r);
 	CHECK_EQ(f.wakes, 2);
 	tally_node_destroy(n);
-	tally_cmap_free(m);
 	munmap(seg, TALLY_SHM_SEGMENT_SIZE);
 }
 
