@@ -530,12 +530,18 @@ static void finalize_from_another_thread_ends_dispatch(void)
 		struct timespec a, b;
 		pthread_t th;
 
-		CHECK_EQ(votequorum_trackstart(h, 1, CS_TRACK_CHANGES_ONLY), CS_OK);
+		/* BLOCKING delivers what is queued, then sleeps; ONE would return after one */
+		recs_clear();
+		CHECK_EQ(votequorum_trackstart(h, 1, modes[i] == CS_DISPATCH_BLOCKING
+							     ? CS_TRACK_CHANGES
+							     : CS_TRACK_CHANGES_ONLY),
+			 CS_OK);
 		clock_gettime(CLOCK_MONOTONIC, &a);
 		pthread_create(&th, NULL, finalize_soon, &h);
 		CHECK_EQ(votequorum_dispatch(h, modes[i]), CS_ERR_BAD_HANDLE);
 		clock_gettime(CLOCK_MONOTONIC, &b);
 		pthread_join(th, NULL);
+		CHECK_EQ(n_recs, modes[i] == CS_DISPATCH_BLOCKING ? 2 : 0);
 		CHECK(b.tv_sec - a.tv_sec < 2);
 		CHECK_EQ(votequorum_getinfo(h, 0, &(struct votequorum_info){ 0 }),
 			 CS_ERR_BAD_HANDLE);
