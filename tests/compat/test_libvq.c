@@ -306,6 +306,24 @@ static void t99_trackstart_twice_is_exist_and_still_queues(void)
 	votequorum_finalize(h);
 }
 
+/* The extra pair of an EXIST trackstart comes after what was logged before it. */
+static void an_exist_pair_keeps_its_place_in_the_log(void)
+{
+	votequorum_handle_t h = open_handle();
+
+	CHECK_EQ(votequorum_trackstart(h, 1, CS_TRACK_CHANGES_ONLY), CS_OK);
+	recs_clear();
+	CHECK_EQ(votequorum_setexpected(h, 1), CS_OK);
+	barrier(h);
+	CHECK_EQ(votequorum_trackstart(h, 2, CS_TRACK_CURRENT), CS_ERR_EXIST);
+	dispatch_all(h);
+	CHECK_EQ(n_recs, 3);
+	CHECK_EQ(recs[0].type, REC_EXPECTED);
+	CHECK_EQ(recs[0].context, 1);
+	check_pair(1, 2);
+	votequorum_finalize(h);
+}
+
 static void t100_changes_only_zero_and_current_changes(void)
 {
 	votequorum_handle_t h = open_handle();
@@ -603,6 +621,7 @@ int main(int argc, char **argv)
 		host = host_start(ONE_NODE_CONF);
 		RUN(t98_current_gives_one_pair_and_no_registration);
 		RUN(t99_trackstart_twice_is_exist_and_still_queues);
+		RUN(an_exist_pair_keeps_its_place_in_the_log);
 		RUN(t100_changes_only_zero_and_current_changes);
 		RUN(trackers_see_a_view_change_in_order);
 		RUN(a_callback_may_call_the_library_and_finalize);
