@@ -189,14 +189,20 @@ static cs_error_t put_name(char dst[VOTEQUORUM_QDEVICE_MAX_NAME_LEN], const char
 	return CS_OK;
 }
 
+/* A request that starts with a name: zeroed, its id set, the name checked and copied. */
+static cs_error_t named(void *rq, size_t size, int32_t id, char *field, const char *name)
+{
+	memset(rq, 0, size);
+	((struct qb_ipc_request_header *)rq)->id = id;
+	return put_name(field, name);
+}
+
 /* register, unregister: the same request body. */
 static cs_error_t qdevice_name_request(votequorum_handle_t handle, int32_t id, const char *name)
 {
 	struct tally_ctl_req_qdevice rq;
 
-	memset(&rq, 0, sizeof(rq));
-	rq.hdr.id = id;
-	if (put_name(rq.name, name) != CS_OK)
+	if (named(&rq, sizeof(rq), id, rq.name, name) != CS_OK)
 		return CS_ERR_INVALID_PARAM;
 	return request(handle, &rq, sizeof(rq));
 }
@@ -216,9 +222,8 @@ VQ_EXPORT cs_error_t votequorum_qdevice_update(votequorum_handle_t handle, const
 {
 	struct tally_ctl_req_qdevice_update rq;
 
-	memset(&rq, 0, sizeof(rq));
-	rq.hdr.id = TALLY_CTL_REQ_QDEVICE_UPDATE;
-	if (put_name(rq.oldname, oldname) != CS_OK || put_name(rq.newname, newname) != CS_OK)
+	if (named(&rq, sizeof(rq), TALLY_CTL_REQ_QDEVICE_UPDATE, rq.oldname, oldname) != CS_OK ||
+	    put_name(rq.newname, newname) != CS_OK)
 		return CS_ERR_INVALID_PARAM;
 	return request(handle, &rq, sizeof(rq));
 }
@@ -228,9 +233,7 @@ VQ_EXPORT cs_error_t votequorum_qdevice_poll(votequorum_handle_t handle, const c
 {
 	struct tally_ctl_req_qdevice_poll rq;
 
-	memset(&rq, 0, sizeof(rq));
-	rq.hdr.id = TALLY_CTL_REQ_QDEVICE_POLL;
-	if (put_name(rq.name, name) != CS_OK)
+	if (named(&rq, sizeof(rq), TALLY_CTL_REQ_QDEVICE_POLL, rq.name, name) != CS_OK)
 		return CS_ERR_INVALID_PARAM;
 	rq.cast_vote = cast_vote;
 	rq.ring_nodeid = ring_id.nodeid;
@@ -243,9 +246,7 @@ VQ_EXPORT cs_error_t votequorum_qdevice_master_wins(votequorum_handle_t handle, 
 {
 	struct tally_ctl_req_qdevice_master_wins rq;
 
-	memset(&rq, 0, sizeof(rq));
-	rq.hdr.id = TALLY_CTL_REQ_QDEVICE_MASTER_WINS;
-	if (put_name(rq.name, name) != CS_OK)
+	if (named(&rq, sizeof(rq), TALLY_CTL_REQ_QDEVICE_MASTER_WINS, rq.name, name) != CS_OK)
 		return CS_ERR_INVALID_PARAM;
 	rq.allow = allow;
 	return request(handle, &rq, sizeof(rq));
