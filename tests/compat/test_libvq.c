@@ -519,6 +519,7 @@ static void t104_engine_killed_during_dispatch_is_library(void)
 	CHECK_EQ(votequorum_dispatch(h, CS_DISPATCH_BLOCKING), CS_ERR_LIBRARY);
 	pthread_join(th, NULL);
 	waitpid(host, NULL, 0);
+	host_forget(host);
 	CHECK_EQ(votequorum_getinfo(h, 0, &info), CS_ERR_LIBRARY);
 	CHECK_EQ(votequorum_setexpected(h, 1), CS_ERR_LIBRARY);
 	CHECK_EQ(votequorum_dispatch(h, CS_DISPATCH_ALL), CS_ERR_LIBRARY);

@@ -2,6 +2,7 @@
 /* Private engine and callback recorder for the library tests (vq_harness.h). */
 #include "vq_harness.h"
 
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +109,52 @@ pid_t host_start(const char *conf)
 	fclose(f);
 	unlink(path);
 	return pid;
+}
+
+/* Remove /dev/shm/NAME, or the directory NAME with the files in it. */
+static void remove_shm_entry(const char *name)
+{
+	char path[512];
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(path, sizeof(path), "/dev/shm/%s", name);
+	d = opendir(path);
+	if (d == NULL) {
+		unlink(path);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		char file[1024];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", path, e->d_name);
+		unlink(file);
+	}
+	closedir(d);
+	rmdir(path);
+}
+
+void host_forget(pid_t pid)
+{
+	char seg[96], qb[32];
+	DIR *d = opendir("/dev/shm");
+	struct dirent *e;
+
+	/* only names carrying this engine's pid: tally-test.<instance>.<pid>, qb-<pid>-... */
+	snprintf(seg, sizeof(seg), ".%d", (int)pid);
+	snprintf(qb, sizeof(qb), "qb-%d-", (int)pid);
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name), k = strlen(seg);
+
+		if ((strncmp(e->d_name, "tally-test.", 11) == 0 && n > k &&
+		     strcmp(e->d_name + n - k, seg) == 0) ||
+		    strncmp(e->d_name, qb, strlen(qb)) == 0)
+			remove_shm_entry(e->d_name);
+	}
+	if (d != NULL)
+		closedir(d);
 }
 
 void host_stop(pid_t pid)

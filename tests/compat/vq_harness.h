@@ -23,6 +23,8 @@
 /* Start vq-host (path from $VQ_HOST) with `conf`; sets TALLY_INSTANCE. */
 pid_t host_start(const char *conf);
 void host_stop(pid_t pid);
+/* After the engine was killed: remove what it could not (its segment, libqb's files). */
+void host_forget(pid_t pid);
 
 enum rec_type { REC_NODELIST = 1, REC_QUORUM, REC_EXPECTED };
 
