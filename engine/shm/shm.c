@@ -27,6 +27,17 @@ static struct tally_shm_slot *slot_at(const uint8_t *base, const struct tally_sh
 	return (struct tally_shm_slot *)(base + h->slot_offset + (gen % h->slots) * h->slot_size);
 }
 
+/*
+ * The writer's own addresses come from the layout constants, never from the
+ * header: clients map the header page writable (for `waiters`), so a
+ * misbehaving one must not be able to steer the engine's stores.
+ */
+static struct tally_shm_slot *writer_slot(uint8_t *base, uint64_t gen)
+{
+	return (struct tally_shm_slot *)(base + TALLY_SHM_SLOT_OFFSET +
+					 (gen % TALLY_SHM_SLOTS) * sizeof(struct tally_shm_slot));
+}
+
 static uint64_t align8(uint64_t n)
 {
 	return (n + 7) & ~(uint64_t)7;
@@ -71,11 +82,21 @@ static void copy_snapshot(struct tally_shm_snapshot *dst, const struct tally_shm
 	memcpy(dst->members, src->members, n_members * sizeof(src->members[0]));
 }
 
+/*
+ * Every change moves the futex word, after the change is visible: a reader
+ * that read the old word and then saw no change sleeps on a word that has
+ * moved since, so FUTEX_WAIT returns at once (W1 <-> W2 in engine/shm/wake.c).
+ */
+static void bump_futex(struct tally_shm_header *h)
+{
+	atomic_fetch_add_explicit(&h->futex, 1, memory_order_seq_cst);	/* W1 */
+}
+
 uint64_t tally_shm_publish(void *segment, const struct tally_shm_snapshot *snap)
 {
 	struct tally_shm_header *h = header(segment);
 	uint64_t gen = atomic_load_explicit(&h->gen, memory_order_relaxed) + 1;
-	struct tally_shm_slot *s = slot_at(segment, h, gen);
+	struct tally_shm_slot *s = writer_slot(segment, gen);
 	uint64_t seq = atomic_load_explicit(&s->seq, memory_order_relaxed);
 
 	atomic_store_explicit(&s->seq, seq + 1, memory_order_relaxed);
@@ -83,8 +104,8 @@ uint64_t tally_shm_publish(void *segment, const struct tally_shm_snapshot *snap)
 	copy_snapshot(&s->snap, snap);
 	s->gen = gen;
 	atomic_store_explicit(&s->seq, seq + 2, memory_order_release);	/* S2 */
-	atomic_store_explicit(&h->futex, (uint32_t)gen, memory_order_relaxed);
 	atomic_store_explicit(&h->gen, gen, memory_order_release);	/* S2 */
+	bump_futex(h);
 	return gen;
 }
 
@@ -104,7 +125,7 @@ int tally_shm_append(void *segment, enum tally_shm_event_type type, const void *
 		     uint32_t len)
 {
 	struct tally_shm_header *h = header(segment);
-	uint8_t *ring = (uint8_t *)segment + h->ring_offset;
+	uint8_t *ring = (uint8_t *)segment + TALLY_SHM_RING_OFFSET;
 	uint64_t tail = atomic_load_explicit(&h->ev_tail, memory_order_relaxed);
 	uint64_t seq = atomic_load_explicit(&h->ev_seq, memory_order_relaxed) + 1;
 	uint64_t rec = align8(sizeof(struct tally_shm_event) + (uint64_t)len);
@@ -120,6 +141,7 @@ int tally_shm_append(void *segment, enum tally_shm_event_type type, const void *
 		ring_write(ring, tail + sizeof(ev), payload, len);
 	atomic_store_explicit(&h->ev_seq, seq, memory_order_relaxed);
 	atomic_store_explicit(&h->ev_tail, tail + rec, memory_order_release);	/* E2 */
+	bump_futex(h);
 	return 0;
 }
 

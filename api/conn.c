@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The engine connection: libqb IPC for requests, the mapped segment for
+ * everything read-only. The segment is mapped read-only except its header
+ * page, which holds the waiter count a sleeping dispatch increments.
+ *
+ * votequorum_fd_get returns an epoll descriptor over two sources: libqb's
+ * event socket, which the engine writes one wake event to when the log
+ * passes this handle's watch (or which hangs up when the engine dies), and
+ * a local eventfd that is set while the library itself holds queued
+ * notifications (trackstart CURRENT, resync). See docs/design/libvotequorum.md.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib_int.h"
+#include "shm/wake.h"
+#include "tally/ctl_proto.h"
+
+static cs_error_t map_segment(struct vq_inst *inst, const struct tally_ctl_res_hello *hello)
+{
+	char name[TALLY_CTL_SHM_NAME_MAX];
+	struct stat st;
+	long page = sysconf(_SC_PAGESIZE);
+	int fd;
+
+	memcpy(name, hello->shm_name, sizeof(name));
+	name[sizeof(name) - 1] = '\0';
+	fd = shm_open(name, O_RDWR | O_CLOEXEC, 0);
+	if (fd < 0)
+		return tally_errno_to_cs(-errno);
+	if (fstat(fd, &st) != 0 || (uint64_t)st.st_size < hello->segment_size ||
+	    hello->segment_size < (uint64_t)page) {
+		close(fd);
+		return CS_ERR_LIBRARY;
+	}
+	inst->seg_size = hello->segment_size;
+	inst->seg = mmap(NULL, inst->seg_size, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (inst->seg == MAP_FAILED) {
+		inst->seg = NULL;
+		return CS_ERR_NO_MEMORY;
+	}
+	if (mprotect(inst->seg, (size_t)page, PROT_READ | PROT_WRITE) != 0 ||
+	    tally_shm_attach(&inst->rd, inst->seg, inst->seg_size) != 0 ||
+	    inst->rd.hdr->engine_incarnation != hello->engine_incarnation) {
+		munmap(inst->seg, inst->seg_size);
+		inst->seg = NULL;
+		return CS_ERR_LIBRARY;
+	}
+	return CS_OK;
+}
+
+cs_error_t vq_conn_open(struct vq_inst *inst)
+{
+	char service[TALLY_CTL_SERVICE_MAX];
+	struct tally_ctl_req_hello rq = { { TALLY_CTL_REQ_HELLO, sizeof(rq) },
+					  TALLY_CTL_PROTO_VERSION, 0 };
+	struct tally_ctl_res_hello res;
+	struct iovec iov = { &rq, sizeof(rq) };
+	ssize_t n;
+	cs_error_t rc;
+
+	inst->epoll_fd = inst->event_fd = inst->local_fd = -1;
+	if (tally_ctl_service_name(getenv(TALLY_CTL_INSTANCE_ENV), service, sizeof(service)) != 0)
+		return CS_ERR_INVALID_PARAM;
+	inst->conn = qb_ipcc_connect(service, TALLY_CTL_MSG_MAX);
+	if (inst->conn == NULL)
+		return tally_errno_to_cs(-errno);
+	n = qb_ipcc_sendv_recv(inst->conn, &iov, 1, &res, sizeof(res), CS_IPC_TIMEOUT_MS);
+	if (n < 0)
+		return tally_errno_to_cs((int)n);
+	if ((size_t)n != sizeof(res) || res.hdr.id != TALLY_CTL_REQ_HELLO)
+		return CS_ERR_LIBRARY;
+	if (res.hdr.error != CS_OK)
+		return (cs_error_t)res.hdr.error;
+	rc = map_segment(inst, &res);
+	if (rc != CS_OK)
+		return rc;
+	if (qb_ipcc_fd_get(inst->conn, &inst->event_fd) != 0)
+		return CS_ERR_LIBRARY;
+	return CS_OK;
+}
+
+void vq_conn_close(struct vq_inst *inst)
+{
+	if (inst->epoll_fd >= 0)
+		close(inst->epoll_fd);
+	if (inst->local_fd >= 0)
+		close(inst->local_fd);
+	if (inst->conn != NULL)
+		qb_ipcc_disconnect(inst->conn);
+	if (inst->seg != NULL)
+		munmap(inst->seg, inst->seg_size);
+}
+
+static bool gone(int err)
+{
+	return err == -ENOTCONN || err == -ECONNRESET || err == -EPIPE || err == -ECONNREFUSED ||
+	       err == -ESHUTDOWN;
+}
+
+cs_error_t vq_conn_request(struct vq_inst *inst, void *req, size_t size)
+{
+	struct qb_ipc_request_header *h = req;
+	struct tally_ctl_res res;
+	struct iovec iov = { req, size };
+	ssize_t n;
+
+	if (atomic_load(&inst->dead))
+		return CS_ERR_LIBRARY;
+	h->size = (int32_t)size;
+	pthread_mutex_lock(&inst->req_lock);
+	n = qb_ipcc_sendv_recv(inst->conn, &iov, 1, &res, sizeof(res), CS_IPC_TIMEOUT_MS);
+	pthread_mutex_unlock(&inst->req_lock);
+	if (n < 0) {
+		if (gone((int)n) || !qb_ipcc_is_connected(inst->conn))
+			atomic_store(&inst->dead, true);
+		return atomic_load(&inst->dead) ? CS_ERR_LIBRARY : tally_errno_to_cs((int)n);
+	}
+	if ((size_t)n != sizeof(res) || res.hdr.id != h->id)
+		return CS_ERR_LIBRARY;
+	return (cs_error_t)res.hdr.error;
+}
+
+bool vq_conn_check(struct vq_inst *inst)
+{
+	struct tally_ctl_ev_wake ev;
+	ssize_t n;
+
+	if (atomic_load(&inst->dead))
+		return false;
+	/* Wake events carry nothing; reading them is how a hang-up shows. */
+	while ((n = qb_ipcc_event_recv(inst->conn, &ev, sizeof(ev), 0)) > 0)
+		inst->watch_armed = false;
+	if ((n < 0 && n != -EAGAIN && n != -ETIMEDOUT) || !qb_ipcc_is_connected(inst->conn)) {
+		atomic_store(&inst->dead, true);
+		return false;
+	}
+	return true;
+}
+
+cs_error_t vq_conn_watch(struct vq_inst *inst)
+{
+	struct tally_ctl_req_watch rq = { { TALLY_CTL_REQ_WATCH, sizeof(rq) },
+					  inst->rd.next_seq - 1 };
+	cs_error_t rc;
+
+	if (inst->watch_armed)
+		return CS_OK;
+	rc = vq_conn_request(inst, &rq, sizeof(rq));
+	inst->watch_armed = rc == CS_OK;
+	return rc;
+}
+
+void vq_conn_local_ready(struct vq_inst *inst, bool ready)
+{
+	uint64_t v = 1;
+
+	if (inst->local_fd < 0)
+		return;
+	/* An eventfd is a level: set once, cleared by one read. */
+	if (ready)
+		(void)!write(inst->local_fd, &v, sizeof(v));
+	else
+		(void)!read(inst->local_fd, &v, sizeof(v));
+}
+
+static int epoll_add(int epfd, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	ev.data.fd = fd;
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* Called with inst->lock held. */
+cs_error_t vq_conn_fd(struct vq_inst *inst, int *fd)
+{
+	if (inst->epoll_fd < 0) {
+		int ep = epoll_create1(EPOLL_CLOEXEC);
+		int local = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+
+		if (ep < 0 || local < 0 || epoll_add(ep, inst->event_fd) != 0 ||
+		    epoll_add(ep, local) != 0) {
+			if (ep >= 0)
+				close(ep);
+			if (local >= 0)
+				close(local);
+			return CS_ERR_NO_RESOURCES;
+		}
+		inst->epoll_fd = ep;
+		inst->local_fd = local;
+		vq_conn_local_ready(inst, inst->q_head != NULL);
+		/* From now on the engine wakes us; anything already unread wakes at once. */
+		vq_conn_watch(inst);
+	}
+	*fd = inst->epoll_fd;
+	return CS_OK;
+}
+
+void vq_conn_interrupt(struct vq_inst *inst)
+{
+	if (inst->seg != NULL)
+		tally_shm_wake(inst->seg);
+}

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Cost of the membership core on one node of an N-member view, N = 16, 256,
+// 1024: one received heartbeat, one interval's tick (heartbeats out, failure
+// detection, evaluation), and one whole view change (PROPOSE + COMMIT in,
+// view installed, monitoring rings rebuilt).
+#include <benchmark/benchmark.h>
+
+#include <vector>
+
+extern "C" {
+#include "membership/membership.h"
+}
+
+namespace {
+
+void discard_send(void *, uint32_t, const struct tally_mb_msg *)
+{
+}
+
+void discard_view(void *, const votequorum_ring_id_t *, const uint32_t *, size_t)
+{
+}
+
+void discard_deliver(void *, uint32_t, const struct tally_qmsg *)
+{
+}
+
+void discard_activate(void *)
+{
+}
+
+const struct tally_mb_ops bench_ops = {
+	discard_send, discard_view, discard_deliver, discard_activate,
+};
+
+// The benchmarked node is the highest id; node 1 proposes every view.
+struct view_of_n {
+	struct tally_mb *m = nullptr;
+	std::vector<uint32_t> ids;
+	std::vector<uint64_t> incs;
+	uint32_t self;
+	uint64_t now = 1000000;
+	uint64_t seq = 0;
+
+	explicit view_of_n(uint32_t n) : self(n)
+	{
+		struct tally_mb_params p;
+
+		tally_mb_params_default(&p);
+		for (uint32_t i = 1; i <= n; i++) {
+			ids.push_back(i);
+			incs.push_back(1);
+		}
+		m = tally_mb_create(self, 1, &p, &bench_ops, nullptr, now);
+		view_change();
+	}
+
+	~view_of_n()
+	{
+		tally_mb_destroy(m);
+	}
+
+	void view_change()
+	{
+		struct tally_mb_msg msg = {};
+
+		msg.type = TALLY_MB_PROPOSE;
+		msg.from = 1;
+		msg.inc = 1;
+		msg.seq = seq += 4;
+		msg.max_seq = seq;
+		msg.ids = ids.data();
+		msg.incs = incs.data();
+		msg.n_ids = (uint32_t)ids.size();
+		tally_mb_receive(m, &msg, now);
+		msg.type = TALLY_MB_COMMIT;
+		msg.ids = nullptr;
+		msg.incs = nullptr;
+		msg.n_ids = 0;
+		tally_mb_receive(m, &msg, now);
+	}
+
+	void heartbeat_from(uint32_t id)
+	{
+		struct tally_mb_msg msg = {};
+		votequorum_ring_id_t ring = tally_mb_ring(m);
+
+		msg.type = TALLY_MB_HEARTBEAT;
+		msg.from = id;
+		msg.inc = 1;
+		msg.ring = ring;
+		msg.max_seq = ring.seq;
+		msg.flags = TALLY_MB_HB_IN_VIEW |
+			    (ids.size() > TALLY_MB_SMALL_VIEW ? TALLY_MB_HB_DEAFSET : 0);
+		if (ids.size() <= TALLY_MB_SMALL_VIEW) {
+			msg.flags |= TALLY_MB_HB_HEARSET;
+			msg.ids = ids.data();
+			msg.n_ids = (uint32_t)ids.size();
+		}
+		tally_mb_receive(m, &msg, now);
+	}
+};
+
+void BM_HeartbeatReceived(benchmark::State &state)
+{
+	view_of_n v((uint32_t)state.range(0));
+	uint32_t from = 1;
+
+	for (auto _ : state) {
+		v.heartbeat_from(from);
+		from = from % (v.self - 1) + 1;
+	}
+	state.SetItemsProcessed(state.iterations());
+}
+
+// One interval: the heartbeats a node receives in it (all members in small
+// views, its K subjects and the representative in large ones), then its tick.
+void BM_Interval(benchmark::State &state)
+{
+	view_of_n v((uint32_t)state.range(0));
+	uint32_t n = v.self;
+	uint32_t hear = n <= TALLY_MB_SMALL_VIEW ? n - 1 : 9;
+
+	for (auto _ : state) {
+		v.now += 1000;
+		for (uint32_t k = 1; k <= hear; k++)
+			v.heartbeat_from(k);
+		tally_mb_tick(v.m, v.now);
+	}
+	state.SetItemsProcessed(state.iterations());
+}
+
+void BM_ViewChange(benchmark::State &state)
+{
+	view_of_n v((uint32_t)state.range(0));
+
+	for (auto _ : state)
+		v.view_change();
+	state.SetItemsProcessed(state.iterations());
+}
+
+} // namespace
+
+BENCHMARK(BM_HeartbeatReceived)->Arg(16)->Arg(256)->Arg(1024);
+BENCHMARK(BM_Interval)->Arg(16)->Arg(256)->Arg(1024);
+BENCHMARK(BM_ViewChange)->Arg(16)->Arg(256)->Arg(1024);
+
+BENCHMARK_MAIN();

@@ -1,0 +1,488 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control IPC server (ctl.h). Every request is checked against the
+ * exact size of its type and every name for a terminating NUL before
+ * anything reads it; a malformed request gets CS_ERR_MESSAGE_ERROR (or
+ * INVALID_PARAM for a bad field) and the connection stays usable.
+ */
+#include "ctl/ctl.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <qb/qbipcs.h>
+
+#include "node/node.h"
+#include "tally/ctl_proto.h"
+#include "tally/shm_layout.h"
+
+struct ctl_conn {
+	struct tally_ctl *ctl;
+	qb_ipcs_connection_t *c;
+	bool watching;
+	uint64_t watch_seq;
+	struct ctl_conn *next;
+};
+
+/* A qdevice_register waiting for its message to be delivered. */
+struct ctl_pending {
+	uint64_t token;
+	qb_ipcs_connection_t *c;	/**< referenced until answered */
+	int32_t id;
+};
+
+struct tally_ctl {
+	struct tally_ctl_cfg cfg;
+	char service[TALLY_CTL_SERVICE_MAX];
+	char shm_name[TALLY_CTL_SHM_NAME_MAX];
+	struct tally_node *node;
+	qb_loop_t *loop;
+	qb_ipcs_service_t *svc;
+	int kick_fd;
+	struct ctl_conn *conns;
+	size_t n_watching;
+	struct ctl_pending *pending;
+	size_t n_pending, cap_pending;
+	uint64_t next_token;
+	uint64_t malformed;
+};
+
+/* The exact size of each request; 0: no such request. */
+static const size_t req_size[TALLY_CTL_REQ_COUNT] = {
+	[TALLY_CTL_REQ_HELLO] = sizeof(struct tally_ctl_req_hello),
+	[TALLY_CTL_REQ_SETEXPECTED] = sizeof(struct tally_ctl_req_setexpected),
+	[TALLY_CTL_REQ_SETVOTES] = sizeof(struct tally_ctl_req_setvotes),
+	[TALLY_CTL_REQ_QDEVICE_REGISTER] = sizeof(struct tally_ctl_req_qdevice),
+	[TALLY_CTL_REQ_QDEVICE_UNREGISTER] = sizeof(struct tally_ctl_req_qdevice),
+	[TALLY_CTL_REQ_QDEVICE_UPDATE] = sizeof(struct tally_ctl_req_qdevice_update),
+	[TALLY_CTL_REQ_QDEVICE_POLL] = sizeof(struct tally_ctl_req_qdevice_poll),
+	[TALLY_CTL_REQ_QDEVICE_MASTER_WINS] = sizeof(struct tally_ctl_req_qdevice_master_wins),
+	[TALLY_CTL_REQ_WATCH] = sizeof(struct tally_ctl_req_watch),
+};
+
+uint64_t tally_ctl_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+uint64_t tally_ctl_malformed(const struct tally_ctl *ctl)
+{
+	return ctl->malformed;
+}
+
+static struct tally_shm_header *segment_header(struct tally_ctl *ctl)
+{
+	return ctl->cfg.segment;
+}
+
+/* ------------------------------------------------------------------ */
+/* Watchers: clients sleeping in poll() on votequorum_fd_get's fd      */
+
+/*
+ * While anyone watches, the control server counts as one sleeper in the
+ * segment, so the node calls its wake hook (tally_ctl_kick) after changes.
+ */
+static void set_watching(struct ctl_conn *cc, bool on)
+{
+	struct tally_ctl *ctl = cc->ctl;
+	struct tally_shm_header *h = segment_header(ctl);
+
+	if (cc->watching == on)
+		return;
+	cc->watching = on;
+	if (on && ctl->n_watching++ == 0)
+		atomic_fetch_add_explicit(&h->waiters, 1, memory_order_seq_cst);	/* W2 */
+	else if (!on && --ctl->n_watching == 0)
+		atomic_fetch_sub_explicit(&h->waiters, 1, memory_order_seq_cst);
+}
+
+static void wake_if_moved(struct ctl_conn *cc, uint64_t newest)
+{
+	struct tally_ctl_ev_wake ev = { { .id = TALLY_CTL_EV_WAKE, .size = sizeof(ev) } };
+
+	if (!cc->watching || newest <= cc->watch_seq)
+		return;
+	/* -EAGAIN: the client's queue is full, so its fd is readable anyway. */
+	qb_ipcs_event_send(cc->c, &ev, sizeof(ev));
+	set_watching(cc, false);
+}
+
+static uint64_t newest_seq(struct tally_ctl *ctl)
+{
+	return atomic_load_explicit(&segment_header(ctl)->ev_seq, memory_order_seq_cst);
+}
+
+static int32_t on_kick(int32_t fd, int32_t revents, void *data)
+{
+	struct tally_ctl *ctl = data;
+	uint64_t count, newest;
+
+	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+		return 0;
+	newest = newest_seq(ctl);
+	for (struct ctl_conn *cc = ctl->conns; cc != NULL; cc = cc->next)
+		wake_if_moved(cc, newest);
+	return 0;
+}
+
+void tally_ctl_kick(struct tally_ctl *ctl)
+{
+	uint64_t one = 1;
+
+	/* An eventfd counter cannot overflow in practice; EAGAIN means it is set. */
+	if (write(ctl->kick_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		return;
+}
+
+/* ------------------------------------------------------------------ */
+/* Replies                                                             */
+
+static void respond(qb_ipcs_connection_t *c, int32_t id, cs_error_t err)
+{
+	struct tally_ctl_res res = { { .id = id, .size = sizeof(res), .error = err } };
+
+	qb_ipcs_response_send(c, &res, sizeof(res));
+}
+
+void tally_ctl_reply(struct tally_ctl *ctl, uint64_t token, cs_error_t result)
+{
+	for (size_t i = 0; i < ctl->n_pending; i++) {
+		struct ctl_pending p = ctl->pending[i];
+
+		if (p.token != token)
+			continue;
+		ctl->pending[i] = ctl->pending[--ctl->n_pending];
+		respond(p.c, p.id, result);	/* fails quietly if the client left */
+		qb_ipcs_connection_unref(p.c);
+		return;
+	}
+}
+
+static bool add_pending(struct tally_ctl *ctl, qb_ipcs_connection_t *c, int32_t id,
+			uint64_t token)
+{
+	if (ctl->n_pending == ctl->cap_pending) {
+		size_t cap = ctl->cap_pending ? 2 * ctl->cap_pending : 4;
+		struct ctl_pending *p = realloc(ctl->pending, cap * sizeof(*p));
+
+		if (p == NULL)
+			return false;
+		ctl->pending = p;
+		ctl->cap_pending = cap;
+	}
+	qb_ipcs_connection_ref(c);
+	ctl->pending[ctl->n_pending++] = (struct ctl_pending){ token, c, id };
+	return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Requests                                                            */
+
+/* A name field must be a C string inside its buffer, then pass corosync's check. */
+static bool name_ok(const char *name)
+{
+	return memchr(name, '\0', VOTEQUORUM_QDEVICE_MAX_NAME_LEN) != NULL &&
+	       tally_qdevice_name_check(name) == CS_OK;
+}
+
+static void do_hello(struct tally_ctl *ctl, qb_ipcs_connection_t *c,
+		     const struct tally_ctl_req_hello *rq)
+{
+	struct tally_ctl_res_hello res;
+
+	memset(&res, 0, sizeof(res));
+	res.hdr.id = rq->hdr.id;
+	res.hdr.size = sizeof(res);
+	res.hdr.error = rq->version == TALLY_CTL_PROTO_VERSION ? CS_OK : CS_ERR_VERSION;
+	res.version = TALLY_CTL_PROTO_VERSION;
+	res.engine_incarnation = ctl->cfg.engine_incarnation;
+	res.segment_size = ctl->cfg.segment_size;
+	memcpy(res.shm_name, ctl->shm_name, sizeof(res.shm_name));
+	qb_ipcs_response_send(c, &res, sizeof(res));
+}
+
+static void do_register(struct tally_ctl *ctl, qb_ipcs_connection_t *c,
+			const struct tally_ctl_req_qdevice *rq)
+{
+	uint64_t token = ++ctl->next_token;
+	bool pending = false;
+	cs_error_t rc;
+
+	if (!name_ok(rq->name)) {
+		respond(c, rq->hdr.id, CS_ERR_INVALID_PARAM);
+		return;
+	}
+	/* Recorded first: a transport may deliver, and so reply, inside the call. */
+	if (!add_pending(ctl, c, rq->hdr.id, token)) {
+		respond(c, rq->hdr.id, CS_ERR_NO_MEMORY);
+		return;
+	}
+	rc = tally_node_qdevice_register(ctl->node, rq->name, token, &pending);
+	if (!pending)
+		tally_ctl_reply(ctl, token, rc);
+}
+
+static void do_watch(struct ctl_conn *cc, const struct tally_ctl_req_watch *rq)
+{
+	cc->watch_seq = rq->seq;
+	set_watching(cc, true);
+	respond(cc->c, rq->hdr.id, CS_OK);
+	wake_if_moved(cc, newest_seq(cc->ctl));	/* it moved before the client asked */
+}
+
+/* Requests that are one node call each; the reply follows the local apply. */
+static cs_error_t apply(struct tally_ctl *ctl, const struct qb_ipc_request_header *h)
+{
+	switch (h->id) {
+	case TALLY_CTL_REQ_SETEXPECTED: {
+		const struct tally_ctl_req_setexpected *rq = (const void *)h;
+
+		return tally_node_setexpected(ctl->node, rq->expected_votes);
+	}
+	case TALLY_CTL_REQ_SETVOTES: {
+		const struct tally_ctl_req_setvotes *rq = (const void *)h;
+
+		return tally_node_setvotes(ctl->node, rq->nodeid, rq->votes);
+	}
+	case TALLY_CTL_REQ_QDEVICE_UNREGISTER: {
+		const struct tally_ctl_req_qdevice *rq = (const void *)h;
+
+		return name_ok(rq->name) ? tally_node_qdevice_unregister(ctl->node, rq->name)
+					 : CS_ERR_INVALID_PARAM;
+	}
+	case TALLY_CTL_REQ_QDEVICE_UPDATE: {
+		const struct tally_ctl_req_qdevice_update *rq = (const void *)h;
+
+		return name_ok(rq->oldname) && name_ok(rq->newname)
+			       ? tally_node_qdevice_update(ctl->node, rq->oldname, rq->newname)
+			       : CS_ERR_INVALID_PARAM;
+	}
+	case TALLY_CTL_REQ_QDEVICE_POLL: {
+		const struct tally_ctl_req_qdevice_poll *rq = (const void *)h;
+		votequorum_ring_id_t ring = { rq->ring_nodeid, rq->ring_seq };
+
+		return name_ok(rq->name) ? tally_node_qdevice_poll(ctl->node, rq->name,
+								   rq->cast_vote, &ring,
+								   tally_ctl_now_ms())
+					 : CS_ERR_INVALID_PARAM;
+	}
+	case TALLY_CTL_REQ_QDEVICE_MASTER_WINS: {
+		const struct tally_ctl_req_qdevice_master_wins *rq = (const void *)h;
+
+		return name_ok(rq->name)
+			       ? tally_node_qdevice_master_wins(ctl->node, rq->name, rq->allow)
+			       : CS_ERR_INVALID_PARAM;
+	}
+	default:
+		return CS_ERR_MESSAGE_ERROR;
+	}
+}
+
+static struct tally_ctl *service_ctl(qb_ipcs_connection_t *c)
+{
+	return qb_ipcs_connection_service_context_get(c);
+}
+
+static int32_t on_msg(qb_ipcs_connection_t *c, void *data, size_t size)
+{
+	struct ctl_conn *cc = qb_ipcs_context_get(c);
+	struct tally_ctl *ctl = service_ctl(c);
+	const struct qb_ipc_request_header *h = data;
+
+	if (cc == NULL)
+		return 0;
+	if (size < sizeof(*h) || h->size < 0 || (size_t)h->size != size || h->id <= 0 ||
+	    h->id >= TALLY_CTL_REQ_COUNT || req_size[h->id] != size) {
+		ctl->malformed++;
+		respond(c, size >= sizeof(*h) ? h->id : 0, CS_ERR_MESSAGE_ERROR);
+		return 0;
+	}
+	switch (h->id) {
+	case TALLY_CTL_REQ_HELLO:
+		do_hello(ctl, c, data);
+		break;
+	case TALLY_CTL_REQ_QDEVICE_REGISTER:
+		do_register(ctl, c, data);
+		break;
+	case TALLY_CTL_REQ_WATCH:
+		do_watch(cc, data);
+		break;
+	default:
+		respond(c, h->id, apply(ctl, h));
+		break;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Connections                                                         */
+
+static bool allowed(const struct tally_ctl_acl *acl, uid_t uid, gid_t gid)
+{
+	/* corosync lets root's uid and root's group in, then the uidgid lists */
+	if (uid == 0 || gid == 0)
+		return true;
+	for (size_t i = 0; i < acl->n_uids; i++)
+		if (acl->uids[i] == uid)
+			return true;
+	for (size_t i = 0; i < acl->n_gids; i++)
+		if (acl->gids[i] == gid)
+			return true;
+	return false;
+}
+
+static int32_t on_accept(qb_ipcs_connection_t *c, uid_t uid, gid_t gid)
+{
+	if (!allowed(&service_ctl(c)->cfg.acl, uid, gid))
+		return -EACCES;
+	/* libqb's per-connection shared memory: the client's alone */
+	qb_ipcs_connection_auth_set(c, uid, gid, S_IRUSR | S_IWUSR);
+	return 0;
+}
+
+static void on_created(qb_ipcs_connection_t *c)
+{
+	struct tally_ctl *ctl = service_ctl(c);
+	struct ctl_conn *cc = calloc(1, sizeof(*cc));
+
+	if (cc == NULL) {
+		qb_ipcs_disconnect(c);
+		return;
+	}
+	cc->ctl = ctl;
+	cc->c = c;
+	cc->next = ctl->conns;
+	ctl->conns = cc;
+	qb_ipcs_context_set(c, cc);
+}
+
+/* Only the watch goes with the connection; registrations stay (spec §5.2). */
+static int32_t on_closed(qb_ipcs_connection_t *c)
+{
+	struct ctl_conn *cc = qb_ipcs_context_get(c);
+
+	if (cc == NULL)
+		return 0;
+	set_watching(cc, false);
+	for (struct ctl_conn **p = &cc->ctl->conns; *p != NULL; p = &(*p)->next) {
+		if (*p == cc) {
+			*p = cc->next;
+			break;
+		}
+	}
+	qb_ipcs_context_set(c, NULL);
+	free(cc);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* libqb glue                                                          */
+
+static qb_loop_t *glue_loop;	/* qb_ipcs_poll_handlers carry no context */
+
+static int32_t glue_dispatch_add(enum qb_loop_priority p, int32_t fd, int32_t events, void *data,
+				 qb_ipcs_dispatch_fn_t fn)
+{
+	return qb_loop_poll_add(glue_loop, p, fd, events, data, fn);
+}
+
+static int32_t glue_dispatch_mod(enum qb_loop_priority p, int32_t fd, int32_t events, void *data,
+				 qb_ipcs_dispatch_fn_t fn)
+{
+	return qb_loop_poll_mod(glue_loop, p, fd, events, data, fn);
+}
+
+static int32_t glue_dispatch_del(int32_t fd)
+{
+	return qb_loop_poll_del(glue_loop, fd);
+}
+
+static int32_t glue_job_add(enum qb_loop_priority p, void *data, qb_loop_job_dispatch_fn fn)
+{
+	return qb_loop_job_add(glue_loop, p, data, fn);
+}
+
+struct tally_ctl *tally_ctl_create(const struct tally_ctl_cfg *cfg, struct tally_node *node,
+				   qb_loop_t *loop)
+{
+	static struct qb_ipcs_service_handlers handlers = {
+		.connection_accept = on_accept,
+		.connection_created = on_created,
+		.msg_process = on_msg,
+		.connection_closed = on_closed,
+	};
+	static struct qb_ipcs_poll_handlers poll_handlers = {
+		.job_add = glue_job_add,
+		.dispatch_add = glue_dispatch_add,
+		.dispatch_mod = glue_dispatch_mod,
+		.dispatch_del = glue_dispatch_del,
+	};
+	struct tally_ctl *ctl;
+	int rc;
+
+	if (cfg->service == NULL || strlen(cfg->service) >= TALLY_CTL_SERVICE_MAX ||
+	    cfg->shm_name == NULL || strlen(cfg->shm_name) >= TALLY_CTL_SHM_NAME_MAX ||
+	    cfg->segment == NULL || node == NULL || loop == NULL ||
+	    (glue_loop != NULL && glue_loop != loop)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	ctl = calloc(1, sizeof(*ctl));
+	if (ctl == NULL)
+		return NULL;
+	ctl->cfg = *cfg;
+	snprintf(ctl->service, sizeof(ctl->service), "%s", cfg->service);
+	snprintf(ctl->shm_name, sizeof(ctl->shm_name), "%s", cfg->shm_name);
+	ctl->node = node;
+	ctl->loop = loop;
+	glue_loop = loop;
+	ctl->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (ctl->kick_fd < 0)
+		goto err_free;
+	if (qb_loop_poll_add(loop, QB_LOOP_HIGH, ctl->kick_fd, POLLIN, ctl, on_kick) != 0)
+		goto err_close;
+	ctl->svc = qb_ipcs_create(ctl->service, 0, QB_IPC_SHM, &handlers);
+	if (ctl->svc == NULL)
+		goto err_poll;
+	qb_ipcs_service_context_set(ctl->svc, ctl);
+	qb_ipcs_poll_handlers_set(ctl->svc, &poll_handlers);
+	rc = qb_ipcs_run(ctl->svc);
+	if (rc != 0) {
+		errno = -rc;
+		goto err_svc;
+	}
+	return ctl;
+
+err_svc:
+	qb_ipcs_destroy(ctl->svc);
+err_poll:
+	qb_loop_poll_del(loop, ctl->kick_fd);
+err_close:
+	close(ctl->kick_fd);
+err_free:
+	free(ctl);
+	return NULL;
+}
+
+void tally_ctl_destroy(struct tally_ctl *ctl)
+{
+	if (ctl == NULL)
+		return;
+	for (size_t i = 0; i < ctl->n_pending; i++)
+		qb_ipcs_connection_unref(ctl->pending[i].c);
+	free(ctl->pending);
+	qb_ipcs_destroy(ctl->svc);	/* closes every connection: on_closed frees them */
+	qb_loop_poll_del(ctl->loop, ctl->kick_fd);
+	close(ctl->kick_fd);
+	free(ctl);
+}

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Private engine and callback recorder for the library tests (vq_harness.h). */
+#include "vq_harness.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct rec recs[MAX_RECS];
+int n_recs;
+
+static struct rec *next_rec(enum rec_type type, votequorum_handle_t h, uint64_t ctx)
+{
+	static struct rec spill;
+	struct rec *r = n_recs < MAX_RECS ? &recs[n_recs] : &spill;
+
+	n_recs++;
+	memset(r, 0, sizeof(*r));
+	r->type = type;
+	r->handle = h;
+	r->context = ctx;
+	return r;
+}
+
+static void on_quorum(votequorum_handle_t h, uint64_t ctx, uint32_t quorate, uint32_t n,
+		      votequorum_node_t nodes[])
+{
+	struct rec *r = next_rec(REC_QUORUM, h, ctx);
+
+	r->quorate = quorate;
+	r->n = n;
+	for (uint32_t i = 0; i < n && i < 8; i++) {
+		r->ids[i] = nodes[i].nodeid;
+		r->states[i] = nodes[i].state;
+	}
+}
+
+static void on_nodelist(votequorum_handle_t h, uint64_t ctx, votequorum_ring_id_t ring,
+			uint32_t n, uint32_t ids[])
+{
+	struct rec *r = next_rec(REC_NODELIST, h, ctx);
+
+	r->ring = ring;
+	r->n = n;
+	for (uint32_t i = 0; i < n && i < 8; i++)
+		r->ids[i] = ids[i];
+}
+
+static void on_expected(votequorum_handle_t h, uint64_t ctx, uint32_t expected)
+{
+	next_rec(REC_EXPECTED, h, ctx)->expected = expected;
+}
+
+votequorum_callbacks_t recording_callbacks = {
+	.votequorum_quorum_notify_fn = on_quorum,
+	.votequorum_expectedvotes_notify_fn = on_expected,
+	.votequorum_nodelist_notify_fn = on_nodelist,
+};
+
+void recs_clear(void)
+{
+	n_recs = 0;
+	memset(recs, 0, sizeof(recs));
+}
+
+votequorum_handle_t open_handle(void)
+{
+	votequorum_handle_t h = 0;
+
+	CHECK_EQ(votequorum_initialize(&h, &recording_callbacks), CS_OK);
+	return h;
+}
+
+pid_t host_start(const char *conf)
+{
+	static int seq;
+	char path[] = "/tmp/vq-host-XXXXXX", inst[32], line[16] = "";
+	const char *host = getenv("VQ_HOST");
+	int fd = mkstemp(path), out[2];
+	FILE *f;
+	pid_t pid;
+
+	if (host == NULL || fd < 0 || write(fd, conf, strlen(conf)) != (ssize_t)strlen(conf) ||
+	    pipe(out) != 0) {
+		fprintf(stderr, "host_start: VQ_HOST unset or no temp file\n");
+		exit(1);
+	}
+	close(fd);
+	snprintf(inst, sizeof(inst), "t%d_%d", (int)getpid(), seq++);
+	setenv("TALLY_INSTANCE", inst, 1);
+	pid = fork();
+	if (pid == 0) {
+		dup2(out[1], 1);
+		close(out[0]);
+		execl(host, host, path, "1", inst, (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	f = fdopen(out[0], "r");
+	if (pid < 0 || f == NULL || fgets(line, sizeof(line), f) == NULL ||
+	    strcmp(line, "ready\n") != 0) {
+		fprintf(stderr, "host_start: the engine did not come up\n");
+		exit(1);
+	}
+	fclose(f);
+	unlink(path);
+	return pid;
+}
+
+/* Remove /dev/shm/NAME, or the directory NAME with the files in it. */
+static void remove_shm_entry(const char *name)
+{
+	char path[512];
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(path, sizeof(path), "/dev/shm/%s", name);
+	d = opendir(path);
+	if (d == NULL) {
+		unlink(path);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		char file[1024];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", path, e->d_name);
+		unlink(file);
+	}
+	closedir(d);
+	rmdir(path);
+}
+
+void host_forget(pid_t pid)
+{
+	char seg[96], qb[32];
+	DIR *d = opendir("/dev/shm");
+	struct dirent *e;
+
+	/* only names carrying this engine's pid: tally-test.<instance>.<pid>, qb-<pid>-... */
+	snprintf(seg, sizeof(seg), ".%d", (int)pid);
+	snprintf(qb, sizeof(qb), "qb-%d-", (int)pid);
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name), k = strlen(seg);
+
+		if ((strncmp(e->d_name, "tally-test.", 11) == 0 && n > k &&
+		     strcmp(e->d_name + n - k, seg) == 0) ||
+		    strncmp(e->d_name, qb, strlen(qb)) == 0)
+			remove_shm_entry(e->d_name);
+	}
+	if (d != NULL)
+		closedir(d);
+}
+
+void host_stop(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+}

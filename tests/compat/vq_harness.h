@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Library tests against a private engine (tests/host/vq-host, a TEST
+ * FIXTURE with a one-node loopback transport): start one per test group
+ * under a unique TALLY_INSTANCE, record every callback, stop it.
+ * Compiled against the system <corosync/votequorum.h> only.
+ */
+#ifndef TALLY_TEST_VQ_HARNESS_H
+#define TALLY_TEST_VQ_HARNESS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <corosync/votequorum.h>
+
+#include "../unit/check.h"
+
+#define ONE_NODE_CONF                                                                      \
+	"totem {\n cluster_name: t\n}\n"                                                   \
+	"nodelist {\n node {\n  nodeid: 1\n }\n}\n"                                        \
+	"quorum {\n provider: corosync_votequorum\n}\n"
+
+/* Start vq-host (path from $VQ_HOST) with `conf`; sets TALLY_INSTANCE. */
+pid_t host_start(const char *conf);
+void host_stop(pid_t pid);
+/* After the engine was killed: remove what it could not (its segment, libqb's files). */
+void host_forget(pid_t pid);
+
+enum rec_type { REC_NODELIST = 1, REC_QUORUM, REC_EXPECTED };
+
+struct rec {
+	enum rec_type type;
+	votequorum_handle_t handle;
+	uint64_t context;
+	uint32_t quorate;		/**< quorum */
+	uint32_t expected;		/**< expectedvotes */
+	votequorum_ring_id_t ring;	/**< nodelist */
+	uint32_t n;			/**< entries */
+	uint32_t ids[8];
+	uint32_t states[8];
+};
+
+#define MAX_RECS 64
+extern struct rec recs[MAX_RECS];
+extern int n_recs;	/**< callbacks seen; only the first MAX_RECS are kept */
+extern votequorum_callbacks_t recording_callbacks;
+void recs_clear(void);
+
+/* initialize with the recording callbacks; CHECKs CS_OK. */
+votequorum_handle_t open_handle(void);
+
+#endif
