@@ -1020,8 +1020,13 @@ int sim_start(struct sim_cluster *c, const uint32_t *ids, size_t n, char *err, s
 		node->q = tally_quorum_create(node->id, node->cmap,
 					      node->evt_present ? node->evt_value : 0,
 					      SIM_NODE_TABLE, &sim_ops, node, why, sizeof(why));
-		if (node->q == NULL) {
+		/* A bad value, in the quorum section or the engine's timing, refuses the start. */
+		if (node->q == NULL ||
+		    (c->p.membership == SIM_MEMBERSHIP_PROTOCOL &&
+		     tally_mb_params_from_cmap(c->base, &c->mbp, why, sizeof(why)) != 0)) {
 			narrate(c, "node %" PRIu32 ": refused to start: %s", node->id, why);
+			tally_quorum_destroy(node->q);
+			node->q = NULL;
 			tally_cmap_free(node->cmap);
 			node->cmap = NULL;
 			if (first_rc == 0) {
@@ -1031,18 +1036,6 @@ int sim_start(struct sim_cluster *c, const uint32_t *ids, size_t n, char *err, s
 			continue;
 		}
 		if (c->p.membership == SIM_MEMBERSHIP_PROTOCOL) {
-			if (tally_mb_params_from_cmap(c->base, &c->mbp, why, sizeof(why)) != 0) {
-				narrate(c, "node %" PRIu32 ": refused to start: %s", node->id, why);
-				tally_quorum_destroy(node->q);
-				node->q = NULL;
-				tally_cmap_free(node->cmap);
-				node->cmap = NULL;
-				if (first_rc == 0) {
-					snprintf(err, errlen, "%s", why);
-					first_rc = -EINVAL;
-				}
-				continue;
-			}
 			node->mb = tally_mb_create(node->id, ++node->incarnation, &c->mbp, &sim_mb_ops,
 						   node, c->now);
 			if (node->mb == NULL)
