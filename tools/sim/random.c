@@ -111,7 +111,7 @@ void sim_random_scenario(uint64_t seed, uint64_t index, char *buf, size_t len)
 
 	events = 4 + pick(&s, 12);
 	for (uint32_t e = 0; e < events; e++) {
-		uint32_t a = pick(&s, n), b = pick(&s, n), kind = pick(&s, 8);
+		uint32_t a = pick(&s, n), b = pick(&s, n), kind = pick(&s, 9);
 		bool any = false;
 
 		switch (kind) {
@@ -165,6 +165,9 @@ void sim_random_scenario(uint64_t seed, uint64_t index, char *buf, size_t len)
 			break;
 		case 6:
 			emit(&o, "advance %" PRIu32 "\n", 100 + pick(&s, 15000));
+			break;
+		case 8: /* moderate random loss, or none */
+			emit(&o, "loss %" PRIu32 "\n", pick(&s, 2) ? 1 + pick(&s, 10) : 0);
 			break;
 		default:
 			if (a == b)
