@@ -660,7 +660,7 @@ static bool build_pairs(struct tally_mb *m, uint64_t now)
 					return false;
 		}
 	}
-	if (large_view(m)) {
+	if (large_view(m) && now - m->installed_at > m->window) {
 		/* Our own deaf set: monitored subjects and the representative. */
 		for (size_t k = 0; k < m->n_subjects; k++)
 			if (!heard_id(m, m->subjects[k], now) &&
@@ -1357,13 +1357,16 @@ static size_t collect_set(struct tally_mb *m, uint64_t now, uint32_t *flags, uin
 	if (large_view(m)) {
 		if (!grow((void **)&m->hbset, &m->cap_hbset, m->n_subjects + 1, sizeof(*m->hbset)))
 			return 0;
+		*flags |= TALLY_MB_HB_DEAFSET;
+		/* New subjects start sending when they install: give them a window. */
+		if (now - m->installed_at <= m->window)
+			return 0;
 		for (size_t k = 0; k < m->n_subjects; k++)
 			if (!heard_id(m, m->subjects[k], now))
 				m->hbset[n++] = m->subjects[k];
 		if (!is_rep(m) && !heard_id(m, m->ring.nodeid, now))
 			add_unique(m->hbset, &n, m->ring.nodeid);
 		qsort(m->hbset, n, sizeof(*m->hbset), cmp_u32);
-		*flags |= TALLY_MB_HB_DEAFSET;
 		return n;
 	}
 	if (!grow((void **)&m->hbset, &m->cap_hbset, 2 * m->n_peers + 1, sizeof(*m->hbset)))
@@ -1445,6 +1448,8 @@ static bool hears_whole_view(const struct tally_mb *m, uint64_t now)
 		/* We hear only our subjects and the representative. */
 		const struct peer *rep = peer_find(m, m->ring.nodeid);
 
+		if (now - m->installed_at <= m->window)
+			return true;	/* new subjects start sending as they install */
 		for (size_t k = 0; k < m->n_subjects; k++)
 			if (!heard_id(m, m->subjects[k], now))
 				return false;
