@@ -930,23 +930,12 @@ static void proposal_complete(struct tally_mb *m, uint64_t now)
 			abort_proposal(m, now);
 			return;
 		} else {
-			struct mset g = { 0 };
-
-			if (mset_copy(&g, m->group.ids, m->group.incs, m->group.n))
-				propose(m, &g, now);
-			mset_free(&g);
+			propose(m, &m->group, now);
 			return;
 		}
 	}
 	broadcast_to_set(m, TALLY_MB_COMMIT, m->prop.seq, &m->prop.set, false);
-	{
-		struct mset set = { 0 };
-		uint64_t seq = m->prop.seq;
-
-		if (mset_copy(&set, m->prop.set.ids, m->prop.set.incs, m->prop.set.n))
-			install(m, m->id, seq, &set, now);
-		mset_free(&set);
-	}
+	install(m, m->id, m->prop.seq, &m->prop.set, now);	/* copies the set first */
 }
 
 static void on_propose(struct tally_mb *m, const struct tally_mb_msg *msg, uint64_t now)
@@ -1036,13 +1025,8 @@ static void on_accept(struct tally_mb *m, const struct tally_mb_msg *msg, uint64
 
 static void on_commit(struct tally_mb *m, uint32_t from, uint64_t seq, uint64_t now)
 {
-	struct mset set = { 0 };
-
-	if (!m->promise.active || m->promise.rep != from || m->promise.seq != seq)
-		return;
-	if (mset_copy(&set, m->promise.set.ids, m->promise.set.incs, m->promise.set.n))
-		install(m, from, seq, &set, now);
-	mset_free(&set);
+	if (m->promise.active && m->promise.rep == from && m->promise.seq == seq)
+		install(m, from, seq, &m->promise.set, now);	/* copies the set first */
 }
 
 /* ------------------------------------------------------------------ */
@@ -1442,6 +1426,15 @@ static bool view_consistent(const struct tally_mb *m, uint64_t now)
 	return true;
 }
 
+/* We are the lowest of our group: install it alone, or propose it. */
+static void act_on_group(struct tally_mb *m, uint64_t now)
+{
+	if (m->group.n == 1)
+		install_singleton(m, now);
+	else
+		propose(m, &m->group, now);
+}
+
 static bool hears_whole_view(const struct tally_mb *m, uint64_t now)
 {
 	if (large_view(m)) {
@@ -1527,17 +1520,7 @@ static void step_membership(struct tally_mb *m, uint64_t now)
 		return;
 	if (m->group.ids[0] != m->id || (members_equal_view(m, &m->group) && consistent))
 		return;
-	if (m->group.n == 1) {
-		install_singleton(m, now);
-		return;
-	}
-	{
-		struct mset g = { 0 };
-
-		if (mset_copy(&g, m->group.ids, m->group.incs, m->group.n))
-			propose(m, &g, now);
-		mset_free(&g);
-	}
+	act_on_group(m, now);
 }
 
 static void step_proposal(struct tally_mb *m, uint64_t now)
@@ -1548,8 +1531,6 @@ static void step_proposal(struct tally_mb *m, uint64_t now)
 			install_singleton(m, now);
 	}
 	if (m->prop.active && now >= m->prop.deadline) {
-		struct mset g = { 0 };
-
 		/* Members that did not answer sit out the next rounds. */
 		for (size_t i = 0; i < m->prop.set.n; i++) {
 			struct peer *p = peer_find(m, m->prop.set.ids[i]);
@@ -1560,15 +1541,10 @@ static void step_proposal(struct tally_mb *m, uint64_t now)
 		proposal_clear(m);
 		m->st.proposals_aborted++;
 		if (evaluate(m, now, true) && m->group.ids[0] == m->id &&
-		    !members_equal_view(m, &m->group)) {
-			if (m->group.n == 1)
-				install_singleton(m, now);
-			else if (mset_copy(&g, m->group.ids, m->group.incs, m->group.n))
-				propose(m, &g, now);
-		} else if (!m->installed) {
+		    !members_equal_view(m, &m->group))
+			act_on_group(m, now);
+		else if (!m->installed)
 			install_singleton(m, now);
-		}
-		mset_free(&g);
 	}
 }
 
