@@ -42,7 +42,7 @@ struct tally_ctl {
 	struct tally_ctl_cfg cfg;
 	char service[TALLY_CTL_SERVICE_MAX];
 	char shm_name[TALLY_CTL_SHM_NAME_MAX];
-	struct tally_node *node;
+	struct tally_ctl_exec exec;
 	qb_loop_t *loop;
 	qb_ipcs_service_t *svc;
 	int kick_fd;
@@ -65,6 +65,7 @@ static const size_t req_size[TALLY_CTL_REQ_COUNT] = {
 	[TALLY_CTL_REQ_QDEVICE_POLL] = sizeof(struct tally_ctl_req_qdevice_poll),
 	[TALLY_CTL_REQ_QDEVICE_MASTER_WINS] = sizeof(struct tally_ctl_req_qdevice_master_wins),
 	[TALLY_CTL_REQ_WATCH] = sizeof(struct tally_ctl_req_watch),
+	[TALLY_CTL_REQ_STATUS] = sizeof(struct tally_ctl_req_status),
 };
 
 uint64_t tally_ctl_now_ms(void)
@@ -211,25 +212,62 @@ static void do_hello(struct tally_ctl *ctl, qb_ipcs_connection_t *c,
 	qb_ipcs_response_send(c, &res, sizeof(res));
 }
 
-static void do_register(struct tally_ctl *ctl, qb_ipcs_connection_t *c,
-			const struct tally_ctl_req_qdevice *rq)
+/* Names the request carries, each a C string inside its buffer, pass corosync's check. */
+static bool names_ok(const struct tally_ctl_op *op)
 {
-	uint64_t token = ++ctl->next_token;
-	bool pending = false;
-	cs_error_t rc;
+	switch (op->rq.hdr.id) {
+	case TALLY_CTL_REQ_QDEVICE_REGISTER:
+	case TALLY_CTL_REQ_QDEVICE_UNREGISTER:
+		return name_ok(op->rq.qdevice.name);
+	case TALLY_CTL_REQ_QDEVICE_UPDATE:
+		return name_ok(op->rq.update.oldname) && name_ok(op->rq.update.newname);
+	case TALLY_CTL_REQ_QDEVICE_POLL:
+		return name_ok(op->rq.poll.name);
+	case TALLY_CTL_REQ_QDEVICE_MASTER_WINS:
+		return name_ok(op->rq.master_wins.name);
+	default:
+		return true;
+	}
+}
 
-	if (!name_ok(rq->name)) {
-		respond(c, rq->hdr.id, CS_ERR_INVALID_PARAM);
+/* Hand a state-changing request to the node's thread; the reply follows its apply. */
+static void do_op(struct tally_ctl *ctl, qb_ipcs_connection_t *c,
+		  const struct qb_ipc_request_header *h, size_t size)
+{
+	struct tally_ctl_op op;
+
+	memset(&op, 0, sizeof(op));
+	memcpy(&op.rq, h, size);
+	op.token = ++ctl->next_token;
+	if (!names_ok(&op)) {
+		respond(c, h->id, CS_ERR_INVALID_PARAM);
 		return;
 	}
-	/* Recorded first: a transport may deliver, and so reply, inside the call. */
-	if (!add_pending(ctl, c, rq->hdr.id, token)) {
-		respond(c, rq->hdr.id, CS_ERR_NO_MEMORY);
+	/* Recorded first: the executor may apply, and so reply, inside the call. */
+	if (!add_pending(ctl, c, h->id, op.token)) {
+		respond(c, h->id, CS_ERR_NO_MEMORY);
 		return;
 	}
-	rc = tally_node_qdevice_register(ctl->node, rq->name, token, &pending);
-	if (!pending)
-		tally_ctl_reply(ctl, token, rc);
+	if (!ctl->exec.submit(ctl->exec.ctx, &op))
+		tally_ctl_reply(ctl, op.token, CS_ERR_TRY_AGAIN);
+}
+
+static void do_status(struct tally_ctl *ctl, qb_ipcs_connection_t *c, int32_t id)
+{
+	char buf[TALLY_CTL_MSG_MAX];
+	struct tally_ctl_res_status *res = (void *)buf;
+	size_t n = 0;
+
+	memset(&res->hdr, 0, sizeof(res->hdr));
+	if (ctl->exec.status != NULL)
+		n = ctl->exec.status(ctl->exec.ctx, res->text, TALLY_CTL_STATUS_MAX);
+	if (n >= TALLY_CTL_STATUS_MAX)
+		n = TALLY_CTL_STATUS_MAX - 1;
+	res->text[n] = '\0';
+	res->hdr.id = id;
+	res->hdr.size = (int32_t)(sizeof(res->hdr) + n + 1);
+	res->hdr.error = ctl->exec.status != NULL ? CS_OK : CS_ERR_NOT_SUPPORTED;
+	qb_ipcs_response_send(c, res, (size_t)res->hdr.size);
 }
 
 static void do_watch(struct ctl_conn *cc, const struct tally_ctl_req_watch *rq)
@@ -240,49 +278,30 @@ static void do_watch(struct ctl_conn *cc, const struct tally_ctl_req_watch *rq)
 	wake_if_moved(cc, newest_seq(cc->ctl));	/* it moved before the client asked */
 }
 
-/* Requests that are one node call each; the reply follows the local apply. */
-static cs_error_t apply(struct tally_ctl *ctl, const struct qb_ipc_request_header *h)
+cs_error_t tally_ctl_op_apply(struct tally_node *node, const struct tally_ctl_op *op,
+			      uint64_t now, bool *pending)
 {
-	switch (h->id) {
-	case TALLY_CTL_REQ_SETEXPECTED: {
-		const struct tally_ctl_req_setexpected *rq = (const void *)h;
-
-		return tally_node_setexpected(ctl->node, rq->expected_votes);
-	}
-	case TALLY_CTL_REQ_SETVOTES: {
-		const struct tally_ctl_req_setvotes *rq = (const void *)h;
-
-		return tally_node_setvotes(ctl->node, rq->nodeid, rq->votes);
-	}
-	case TALLY_CTL_REQ_QDEVICE_UNREGISTER: {
-		const struct tally_ctl_req_qdevice *rq = (const void *)h;
-
-		return name_ok(rq->name) ? tally_node_qdevice_unregister(ctl->node, rq->name)
-					 : CS_ERR_INVALID_PARAM;
-	}
-	case TALLY_CTL_REQ_QDEVICE_UPDATE: {
-		const struct tally_ctl_req_qdevice_update *rq = (const void *)h;
-
-		return name_ok(rq->oldname) && name_ok(rq->newname)
-			       ? tally_node_qdevice_update(ctl->node, rq->oldname, rq->newname)
-			       : CS_ERR_INVALID_PARAM;
-	}
+	*pending = false;
+	switch (op->rq.hdr.id) {
+	case TALLY_CTL_REQ_SETEXPECTED:
+		return tally_node_setexpected(node, op->rq.setexpected.expected_votes);
+	case TALLY_CTL_REQ_SETVOTES:
+		return tally_node_setvotes(node, op->rq.setvotes.nodeid, op->rq.setvotes.votes);
+	case TALLY_CTL_REQ_QDEVICE_REGISTER:
+		return tally_node_qdevice_register(node, op->rq.qdevice.name, op->token, pending);
+	case TALLY_CTL_REQ_QDEVICE_UNREGISTER:
+		return tally_node_qdevice_unregister(node, op->rq.qdevice.name);
+	case TALLY_CTL_REQ_QDEVICE_UPDATE:
+		return tally_node_qdevice_update(node, op->rq.update.oldname, op->rq.update.newname);
 	case TALLY_CTL_REQ_QDEVICE_POLL: {
-		const struct tally_ctl_req_qdevice_poll *rq = (const void *)h;
+		const struct tally_ctl_req_qdevice_poll *rq = &op->rq.poll;
 		votequorum_ring_id_t ring = { rq->ring_nodeid, rq->ring_seq };
 
-		return name_ok(rq->name) ? tally_node_qdevice_poll(ctl->node, rq->name,
-								   rq->cast_vote, &ring,
-								   tally_ctl_now_ms())
-					 : CS_ERR_INVALID_PARAM;
+		return tally_node_qdevice_poll(node, rq->name, rq->cast_vote, &ring, now);
 	}
-	case TALLY_CTL_REQ_QDEVICE_MASTER_WINS: {
-		const struct tally_ctl_req_qdevice_master_wins *rq = (const void *)h;
-
-		return name_ok(rq->name)
-			       ? tally_node_qdevice_master_wins(ctl->node, rq->name, rq->allow)
-			       : CS_ERR_INVALID_PARAM;
-	}
+	case TALLY_CTL_REQ_QDEVICE_MASTER_WINS:
+		return tally_node_qdevice_master_wins(node, op->rq.master_wins.name,
+						      op->rq.master_wins.allow);
 	default:
 		return CS_ERR_MESSAGE_ERROR;
 	}
@@ -311,14 +330,14 @@ static int32_t on_msg(qb_ipcs_connection_t *c, void *data, size_t size)
 	case TALLY_CTL_REQ_HELLO:
 		do_hello(ctl, c, data);
 		break;
-	case TALLY_CTL_REQ_QDEVICE_REGISTER:
-		do_register(ctl, c, data);
-		break;
 	case TALLY_CTL_REQ_WATCH:
 		do_watch(cc, data);
 		break;
+	case TALLY_CTL_REQ_STATUS:
+		do_status(ctl, c, h->id);
+		break;
 	default:
-		respond(c, h->id, apply(ctl, h));
+		do_op(ctl, c, h, size);
 		break;
 	}
 	return 0;
@@ -412,8 +431,8 @@ static int32_t glue_job_add(enum qb_loop_priority p, void *data, qb_loop_job_dis
 	return qb_loop_job_add(glue_loop, p, data, fn);
 }
 
-struct tally_ctl *tally_ctl_create(const struct tally_ctl_cfg *cfg, struct tally_node *node,
-				   qb_loop_t *loop)
+struct tally_ctl *tally_ctl_create(const struct tally_ctl_cfg *cfg,
+				   const struct tally_ctl_exec *exec, qb_loop_t *loop)
 {
 	static struct qb_ipcs_service_handlers handlers = {
 		.connection_accept = on_accept,
@@ -432,7 +451,7 @@ struct tally_ctl *tally_ctl_create(const struct tally_ctl_cfg *cfg, struct tally
 
 	if (cfg->service == NULL || strlen(cfg->service) >= TALLY_CTL_SERVICE_MAX ||
 	    cfg->shm_name == NULL || strlen(cfg->shm_name) >= TALLY_CTL_SHM_NAME_MAX ||
-	    cfg->segment == NULL || node == NULL || loop == NULL ||
+	    cfg->segment == NULL || exec == NULL || exec->submit == NULL || loop == NULL ||
 	    (glue_loop != NULL && glue_loop != loop)) {
 		errno = EINVAL;
 		return NULL;
@@ -443,7 +462,7 @@ struct tally_ctl *tally_ctl_create(const struct tally_ctl_cfg *cfg, struct tally
 	ctl->cfg = *cfg;
 	snprintf(ctl->service, sizeof(ctl->service), "%s", cfg->service);
 	snprintf(ctl->shm_name, sizeof(ctl->shm_name), "%s", cfg->shm_name);
-	ctl->node = node;
+	ctl->exec = *exec;
 	ctl->loop = loop;
 	glue_loop = loop;
 	ctl->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

@@ -15,6 +15,7 @@
 #ifndef TALLY_CTL_H
 #define TALLY_CTL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -22,6 +23,8 @@
 #include <qb/qbloop.h>
 
 #include <corosync/votequorum.h>
+
+#include "tally/ctl_proto.h"
 
 struct tally_cmap;
 struct tally_node;
@@ -44,6 +47,15 @@ struct tally_ctl_acl {
 int tally_ctl_acl_from_cmap(const struct tally_cmap *map, struct tally_ctl_acl *acl, char *err,
 			    size_t errlen);
 
+/*
+ * Create, size and map the shared-memory segment `name` (it must not
+ * exist): mode 0600, or 0660 owned by the first uidgid group, so exactly
+ * the users the control socket lets in can read it. NULL with a message.
+ */
+void *tally_ctl_segment_create(const char *name, const struct tally_ctl_acl *acl, size_t size,
+			       char *err, size_t errlen);
+void tally_ctl_segment_destroy(const char *name, void *segment, size_t size);
+
 struct tally_ctl_cfg {
 	const char *service;	/**< tally_ctl_service_name() */
 	const char *shm_name;	/**< what clients shm_open() */
@@ -53,15 +65,54 @@ struct tally_ctl_cfg {
 	struct tally_ctl_acl acl;
 };
 
+/*
+ * A checked request that changes state (setexpected, setvotes, qdevice_*),
+ * copied whole, for the thread that owns the node: in tallyd that is the
+ * lcore, reached through a ring; in a one-thread engine it is the caller.
+ */
+struct tally_ctl_op {
+	uint64_t token;	/**< answer with tally_ctl_reply(ctl, token, result) */
+	union {
+		struct qb_ipc_request_header hdr;	/**< hdr.id: TALLY_CTL_REQ_* */
+		struct tally_ctl_req_setexpected setexpected;
+		struct tally_ctl_req_setvotes setvotes;
+		struct tally_ctl_req_qdevice qdevice;
+		struct tally_ctl_req_qdevice_update update;
+		struct tally_ctl_req_qdevice_poll poll;
+		struct tally_ctl_req_qdevice_master_wins master_wins;
+	} rq;
+};
+
+struct tally_ctl_exec {
+	/*
+	 * Take a copy of op and apply it (tally_ctl_op_apply) where the node
+	 * lives; the answer comes through tally_ctl_reply, possibly inside
+	 * this call. false: it cannot be taken now (the client gets
+	 * CS_ERR_TRY_AGAIN).
+	 */
+	bool (*submit)(void *ctx, const struct tally_ctl_op *op);
+	/* Optional: the engine's status as text (key: value lines), for TALLY_CTL_REQ_STATUS. */
+	size_t (*status)(void *ctx, char *buf, size_t len);
+	void *ctx;
+};
+
+/*
+ * Apply op to the node on its own thread, `now` in the node's clock (ms).
+ * The result, or *pending: the node answers later through its reply hook
+ * with op->token (a qdevice_register waiting for its message).
+ */
+cs_error_t tally_ctl_op_apply(struct tally_node *node, const struct tally_ctl_op *op,
+			      uint64_t now, bool *pending);
+
 /* Start serving on `loop`. NULL with errno set (EADDRINUSE: the name is taken). */
-struct tally_ctl *tally_ctl_create(const struct tally_ctl_cfg *cfg, struct tally_node *node,
-				   qb_loop_t *loop);
+struct tally_ctl *tally_ctl_create(const struct tally_ctl_cfg *cfg,
+				   const struct tally_ctl_exec *exec, qb_loop_t *loop);
 void tally_ctl_destroy(struct tally_ctl *ctl);
 
 /* Wire these to tally_node_ops: */
 /* The event log moved (any thread): wake the watching clients from the loop. */
 void tally_ctl_kick(struct tally_ctl *ctl);
-/* A deferred qdevice_register completed (loop thread). */
+/* An op was applied: answer its client (loop thread; no-op if it left). */
 void tally_ctl_reply(struct tally_ctl *ctl, uint64_t token, cs_error_t result);
 
 /* The clock the control thread hands to the node (CLOCK_MONOTONIC, ms). */

@@ -44,6 +44,7 @@ enum tally_ctl_req_id {
 	TALLY_CTL_REQ_QDEVICE_POLL,
 	TALLY_CTL_REQ_QDEVICE_MASTER_WINS,
 	TALLY_CTL_REQ_WATCH,
+	TALLY_CTL_REQ_STATUS,
 	TALLY_CTL_REQ_COUNT,
 };
 
@@ -120,6 +121,18 @@ struct tally_ctl_req_qdevice_master_wins {
 struct tally_ctl_req_watch {
 	struct qb_ipc_request_header hdr;
 	uint64_t seq;
+};
+
+/* The engine's counters and state as "key: value" lines, for tools. */
+struct tally_ctl_req_status {
+	struct qb_ipc_request_header hdr;
+};
+
+#define TALLY_CTL_STATUS_MAX (TALLY_CTL_MSG_MAX - sizeof(struct qb_ipc_response_header))
+
+struct tally_ctl_res_status {
+	struct qb_ipc_response_header hdr;
+	char text[];	/**< hdr.size - sizeof(hdr) bytes, NUL-terminated */
 };
 
 struct tally_ctl_ev_wake {

@@ -30,6 +30,7 @@ struct vq_host {
 	struct tally_cmap *map;
 	struct tally_node *node;
 	struct tally_ctl *ctl;
+	struct tally_ctl_exec exec;
 	char shm_name[TALLY_CTL_SHM_NAME_MAX];
 	void *seg;
 	/* the loopback transport: a FIFO drained by a loop job */
@@ -143,34 +144,23 @@ static void host_reply(void *ctx, uint64_t token, cs_error_t result)
 	tally_ctl_reply(h->ctl, token, result);
 }
 
+/* One thread owns everything here: apply at once. */
+static bool host_submit(void *ctx, const struct tally_ctl_op *op)
+{
+	struct vq_host *h = ctx;
+	bool pending;
+	cs_error_t rc = tally_ctl_op_apply(h->node, op, tally_ctl_now_ms(), &pending);
+
+	if (!pending)
+		tally_ctl_reply(h->ctl, op->token, rc);
+	return true;
+}
+
 static const struct tally_node_ops host_ops = {
 	.send = host_send,
 	.wake = host_wake,
 	.reply = host_reply,
 };
-
-/* A segment only root and the configured group (uidgid gid) may open. */
-static void *make_segment(struct vq_host *h, const struct tally_ctl_acl *acl)
-{
-	int fd = shm_open(h->shm_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	void *seg;
-
-	if (fd < 0)
-		return NULL;
-	if ((acl->n_gids > 0 && (fchown(fd, (uid_t)-1, acl->gids[0]) != 0 || fchmod(fd, 0660))) ||
-	    ftruncate(fd, (off_t)TALLY_SHM_SEGMENT_SIZE) != 0) {
-		close(fd);
-		shm_unlink(h->shm_name);
-		return NULL;
-	}
-	seg = mmap(NULL, TALLY_SHM_SEGMENT_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (seg == MAP_FAILED) {
-		shm_unlink(h->shm_name);
-		return NULL;
-	}
-	return seg;
-}
 
 struct vq_host *vq_host_create(const char *conf, uint32_t nodeid, const char *instance,
 			       qb_loop_t *loop, char *err, size_t errlen)
@@ -193,11 +183,10 @@ struct vq_host *vq_host_create(const char *conf, uint32_t nodeid, const char *in
 	    tally_ctl_acl_from_cmap(h->map, &cfg.acl, err, errlen) != 0 ||
 	    tally_ctl_service_name(instance, service, sizeof(service)) != 0)
 		goto err_map;
-	h->seg = make_segment(h, &cfg.acl);
-	if (h->seg == NULL) {
-		snprintf(err, errlen, "segment %s: %s", h->shm_name, strerror(errno));
+	h->seg = tally_ctl_segment_create(h->shm_name, &cfg.acl, TALLY_SHM_SEGMENT_SIZE, err,
+					  errlen);
+	if (h->seg == NULL)
 		goto err_map;
-	}
 	h->node = tally_node_create(nodeid, h->map, 0, h->seg, TALLY_SHM_SEGMENT_SIZE, incarnation,
 				    &host_ops, h, err, errlen);
 	if (h->node == NULL)
@@ -207,7 +196,8 @@ struct vq_host *vq_host_create(const char *conf, uint32_t nodeid, const char *in
 	cfg.segment_size = TALLY_SHM_SEGMENT_SIZE;
 	cfg.engine_incarnation = incarnation;
 	cfg.segment = h->seg;
-	h->ctl = tally_ctl_create(&cfg, h->node, loop);
+	h->exec = (struct tally_ctl_exec){ .submit = host_submit, .ctx = h };
+	h->ctl = tally_ctl_create(&cfg, &h->exec, loop);
 	if (h->ctl == NULL) {
 		snprintf(err, errlen, "control IPC %s: %s", service, strerror(errno));
 		goto err_node;
@@ -218,8 +208,7 @@ struct vq_host *vq_host_create(const char *conf, uint32_t nodeid, const char *in
 err_node:
 	tally_node_destroy(h->node);
 err_seg:
-	munmap(h->seg, TALLY_SHM_SEGMENT_SIZE);
-	shm_unlink(h->shm_name);
+	tally_ctl_segment_destroy(h->shm_name, h->seg, TALLY_SHM_SEGMENT_SIZE);
 err_map:
 	tally_cmap_free(h->map);
 	free(h);
@@ -240,8 +229,7 @@ void vq_host_destroy(struct vq_host *h)
 		h->head = m->next;
 		free(m);
 	}
-	munmap(h->seg, TALLY_SHM_SEGMENT_SIZE);
-	shm_unlink(h->shm_name);
+	tally_ctl_segment_destroy(h->shm_name, h->seg, TALLY_SHM_SEGMENT_SIZE);
 	tally_cmap_free(h->map);
 	free(h);
 }
