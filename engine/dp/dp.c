@@ -53,6 +53,7 @@ struct tally_dp {
 	uint64_t spin_tsc;
 	uint64_t sleep_ns;
 	struct rte_mempool *pool;
+	bool tick_soon;
 	/* Its own line: tally_dp_stop writes it from another thread. */
 	_Atomic int stop __rte_cache_aligned;
 };
@@ -271,8 +272,10 @@ unsigned tally_dp_poll(struct tally_dp *dp, const struct tally_dp_ops *ops, void
 	}
 	if (n > 0)
 		rte_pktmbuf_free_bulk(b, n);
-	if (ops->tick != NULL && now >= *deadline)
+	if (ops->tick != NULL && (now >= *deadline || dp->tick_soon)) {
+		dp->tick_soon = false;
 		*deadline = ops->tick(ctx, dp, now);
+	}
 	return n + tx_flush(dp);
 }
 
@@ -318,6 +321,11 @@ int tally_dp_run(struct tally_dp *dp, const struct tally_dp_ops *ops, void *ctx)
 	}
 	tx_flush(dp);
 	return 0;
+}
+
+void tally_dp_tick_soon(struct tally_dp *dp)
+{
+	dp->tick_soon = true;
 }
 
 void tally_dp_stop(struct tally_dp *dp)

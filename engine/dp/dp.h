@@ -130,6 +130,11 @@ int tally_dp_run(struct tally_dp *dp, const struct tally_dp_ops *ops, void *ctx)
  */
 unsigned tally_dp_poll(struct tally_dp *dp, const struct tally_dp_ops *ops, void *ctx,
 		       uint64_t *deadline);
+/*
+ * From ops->rx: tick in this iteration, before its deadline (what was just
+ * received moved the caller's timers). Lcore only.
+ */
+void tally_dp_tick_soon(struct tally_dp *dp);
 /* Async-signal-safe: make tally_dp_run return after its current iteration. */
 void tally_dp_stop(struct tally_dp *dp);
 

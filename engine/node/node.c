@@ -266,6 +266,12 @@ void tally_node_reload(struct tally_node *n, const struct tally_cmap *map, uint6
 	settle(n);
 }
 
+void tally_node_leave(struct tally_node *n)
+{
+	tally_quorum_leave(n->q);
+	settle(n);
+}
+
 static cs_error_t settled(struct tally_node *n, cs_error_t rc)
 {
 	settle(n);

@@ -56,6 +56,8 @@ void tally_node_deliver(struct tally_node *n, uint32_t sender, const struct tall
 uint64_t tally_node_next_deadline(const struct tally_node *n);
 void tally_node_expire(struct tally_node *n, uint64_t now);
 void tally_node_reload(struct tally_node *n, const struct tally_cmap *map, uint64_t now);
+/* A clean leave begins: the quorum service says so in its nodeinfo (spec §3.11.5). */
+void tally_node_leave(struct tally_node *n);
 
 /* API requests of local clients (spec §2.2); results as corosync's. */
 cs_error_t tally_node_setexpected(struct tally_node *n, uint32_t expected_votes);

@@ -1784,6 +1784,11 @@ void tally_mb_leave(struct tally_mb *m, uint64_t now)
 		send_heartbeats(m, now);
 }
 
+bool tally_mb_left(const struct tally_mb *m)
+{
+	return m->leaving && m->n_pend == 0;
+}
+
 votequorum_ring_id_t tally_mb_ring(const struct tally_mb *m)
 {
 	votequorum_ring_id_t none = { 0, 0 };

@@ -139,6 +139,9 @@ void tally_mb_sync_done(struct tally_mb *m, uint64_t now);
 /* Clean leave: once our submitted messages are ordered, announce LEAVING. */
 void tally_mb_leave(struct tally_mb *m, uint64_t now);
 
+/* The leave is announced (every heartbeat says LEAVING now): safe to go. */
+bool tally_mb_left(const struct tally_mb *m);
+
 /* State for tools, tests and the simulator's settle check. */
 votequorum_ring_id_t tally_mb_ring(const struct tally_mb *m);
 size_t tally_mb_members(const struct tally_mb *m, const uint32_t **members);

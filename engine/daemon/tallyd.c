@@ -1,0 +1,660 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tallyd: the engine daemon (docs/design/tallyd.md).
+ *
+ *   tallyd [-f] [-c FILE] [-t]
+ *
+ * The main thread starts everything, then becomes the polling lcore
+ * (engine.h). A control thread made with rte_ctrl_thread_create (so it
+ * runs on the CPUs the lcores do not use, PLATFORM.md §5) runs a libqb
+ * main loop: the client IPC server (engine/ctl), signals through a
+ * signalfd, the lcore's notes, status requests. Signals are blocked in
+ * every thread before any thread exists, so only the signalfd sees them.
+ *
+ * Exit: 0 after a clean leave (SIGTERM/SIGINT), 1 on a bad configuration
+ * or a resource that cannot be had (port, socket, segment), with one line
+ * saying why; -t checks the configuration and exits.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <qb/qbloop.h>
+#include <rte_eal.h>
+#include <rte_lcore.h>
+#include <sodium.h>
+
+#include "config/cmap.h"
+#include "config/votequorum_cfg.h"
+#include "ctl/ctl.h"
+#include "daemon/engine.h"
+#include "daemon/log.h"
+#include "dp/dp.h"
+#include "tally/ctl_proto.h"
+#include "tally/shm_layout.h"
+
+#define DEFAULT_CONF "/etc/tally/tally.conf"
+#define DEFAULT_AUTHKEY "/etc/tally/authkey"
+#define DEFAULT_STATE_DIR "/var/lib/tally"
+#define EV_TRACKING_FILE "ev_tracking"
+#define CONF_MAX (1u << 20)
+
+struct daemon {
+	const char *conf_path;
+	struct tally_cmap *map;		/**< the running configuration (the lcore reads it) */
+	uint32_t nodeid;
+	uint64_t incarnation;
+	char instance[TALLY_CTL_INSTANCE_MAX + 1];
+	char service[TALLY_CTL_SERVICE_MAX];
+	char shm_name[TALLY_CTL_SHM_NAME_MAX];
+	char state_dir[256];
+	struct tally_dp_cfg dpcfg;
+	struct tally_dp *dp;
+	struct tally_ctl_acl acl;
+	void *segment;
+	struct tally_engine *engine;
+	/* control thread */
+	qb_loop_t *loop;
+	struct tally_ctl *ctl;
+	int note_fd, quit_fd, sig_fd;
+	sem_t ready;
+	int ctl_errno;
+	bool leave_queued;
+	qb_loop_timer_handle leave_timer;
+};
+
+static int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int die(const char *fmt, ...)
+{
+	char text[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	tally_log(TALLY_QLOG_CRIT, "tallyd: %s", text);
+	return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Files                                                               */
+
+static char *slurp(const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "rbe");
+	char *buf;
+
+	if (f == NULL)
+		return NULL;
+	buf = malloc(max + 1);
+	if (buf == NULL) {
+		fclose(f);
+		errno = ENOMEM;
+		return NULL;
+	}
+	*len = fread(buf, 1, max + 1, f);
+	fclose(f);
+	if (*len > max) {
+		free(buf);
+		errno = EFBIG;
+		return NULL;
+	}
+	buf[*len] = '\0';
+	return buf;
+}
+
+static struct tally_cmap *read_config(const char *path, char *err, size_t errlen)
+{
+	size_t len;
+	char *text = slurp(path, CONF_MAX, &len);
+	struct tally_cmap *map;
+
+	if (text == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	map = tally_cmap_new();
+	if (map == NULL || tally_cmap_parse(map, text, len, path, err, errlen) != 0) {
+		tally_cmap_free(map);
+		map = NULL;
+	}
+	free(text);
+	return map;
+}
+
+/* The expected-votes-tracking barrier survives restarts (corosync's ev_tracking file). */
+static uint32_t read_ev_barrier(const struct daemon *d)
+{
+	char path[300], buf[32];
+	FILE *f;
+	uint32_t v = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", d->state_dir, EV_TRACKING_FILE);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return 0;
+	if (fgets(buf, sizeof(buf), f) == NULL || tally_parse_u32(strtok(buf, "\n"), &v) != 0) {
+		tally_log(TALLY_QLOG_WARNING, "%s: not a number, starting from 0", path);
+		v = 0;
+	}
+	fclose(f);
+	return v;
+}
+
+/* Written whole or not at all: a crash at any point leaves the old or the new value. */
+static void write_ev_barrier(const struct daemon *d, uint32_t v)
+{
+	char path[300], tmp[310], buf[16];
+	int fd, n;
+
+	snprintf(path, sizeof(path), "%s/%s", d->state_dir, EV_TRACKING_FILE);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	n = snprintf(buf, sizeof(buf), "%" PRIu32 "\n", v);
+	if (mkdir(d->state_dir, 0700) != 0 && errno != EEXIST)
+		goto fail;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		goto fail;
+	if (write(fd, buf, (size_t)n) != n || fsync(fd) != 0) {
+		close(fd);
+		unlink(tmp);
+		goto fail;
+	}
+	close(fd);
+	if (rename(tmp, path) != 0)
+		goto fail;
+	return;
+fail:
+	tally_log(TALLY_QLOG_CRIT, "cannot save expected votes %" PRIu32 " to %s: %s", v, path,
+		  strerror(errno));
+}
+
+/* Segments of daemons of this instance that died without cleaning up. */
+static void remove_stale_segments(const struct daemon *d)
+{
+	char prefix[TALLY_CTL_SHM_NAME_MAX];
+	DIR *dir = opendir("/dev/shm");
+	struct dirent *de;
+
+	if (dir == NULL)
+		return;
+	snprintf(prefix, sizeof(prefix), "tally.%s.", d->instance);
+	while ((de = readdir(dir)) != NULL) {
+		char name[TALLY_CTL_SHM_NAME_MAX + 2], *end;
+		long pid;
+
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
+			continue;
+		pid = strtol(de->d_name + strlen(prefix), &end, 10);
+		if (*end != '\0' || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(name, sizeof(name), "/%s", de->d_name);
+		if (shm_unlink(name) == 0)
+			tally_log(TALLY_QLOG_INFO, "removed the segment %s of a dead tallyd", name);
+	}
+	closedir(dir);
+}
+
+/* ------------------------------------------------------------------ */
+/* Configuration                                                       */
+
+static int load_key(const struct tally_cmap *map, struct tally_wire_key *key, char *err,
+		    size_t errlen)
+{
+	const char *path = tally_cmap_get(map, "totem.keyfile");
+	const char *cluster = tally_cmap_get(map, "totem.cluster_name");
+	size_t len;
+	char *k;
+	int rc;
+
+	if (path == NULL)
+		path = DEFAULT_AUTHKEY;
+	if (cluster == NULL) {
+		snprintf(err, errlen, "totem.cluster_name is not set");
+		return -EINVAL;
+	}
+	k = slurp(path, TALLY_WIRE_AUTHKEY_MAX, &len);
+	if (k == NULL) {
+		snprintf(err, errlen, "authkey %s: %s (make one with tally-keygen)", path,
+			 strerror(errno));
+		return -EINVAL;
+	}
+	rc = tally_wire_key_derive(key, k, len, cluster);
+	sodium_memzero(k, len);
+	free(k);
+	if (rc != 0)
+		snprintf(err, errlen, "authkey %s: %zu bytes, need %d to %d", path, len,
+			 TALLY_WIRE_AUTHKEY_MIN, TALLY_WIRE_AUTHKEY_MAX);
+	return rc;
+}
+
+struct find_mac {
+	const struct tally_cmap *map;
+	const uint8_t *mac;
+	uint32_t nodeid;
+};
+
+/* The nodelist entry whose ring0_addr is our port's MAC. */
+static int match_mac(void *ctx, const char *key, const char *value)
+{
+	struct find_mac *f = ctx;
+	const char *dot = strrchr(key, '.');
+	char id_key[128];
+	uint8_t mac[TALLY_ETH_ADDR_LEN];
+
+	if (dot == NULL || strcmp(dot, ".ring0_addr") != 0 || tally_eth_parse_addr(value, mac) != 0 ||
+	    memcmp(mac, f->mac, sizeof(mac)) != 0)
+		return 0;
+	snprintf(id_key, sizeof(id_key), "%.*s.nodeid", (int)(dot - key), key);
+	return tally_cmap_get_u32(f->map, id_key, &f->nodeid) == 0 ? 1 : 0;
+}
+
+/* engine.nodeid, totem.nodeid, or the nodelist entry of our MAC (after the port opens). */
+static int find_nodeid(struct daemon *d, const uint8_t *mac)
+{
+	struct find_mac f = { d->map, mac, 0 };
+
+	if (tally_cmap_get_u32(d->map, "engine.nodeid", &d->nodeid) == 0 ||
+	    tally_cmap_get_u32(d->map, "totem.nodeid", &d->nodeid) == 0)
+		return d->nodeid != 0 ? 0 : -EINVAL;
+	if (mac == NULL)
+		return -ENOENT;
+	tally_cmap_foreach(d->map, "nodelist.node.", match_mac, &f);
+	d->nodeid = f.nodeid;
+	return d->nodeid != 0 ? 0 : -EINVAL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Control thread                                                      */
+
+static bool submit_op(void *ctx, const struct tally_ctl_op *op)
+{
+	struct daemon *d = ctx;
+	struct tally_engine_cmd cmd = { .kind = TALLY_ENGINE_CMD_OP, .op = *op };
+
+	return tally_engine_command(d->engine, &cmd);
+}
+
+#define PUT(...)                                                                                   \
+	do {                                                                                       \
+		if (off < len)                                                                     \
+			off += (size_t)snprintf(buf + off, len - off, __VA_ARGS__);                \
+	} while (0)
+
+static size_t status_text(void *ctx, char *buf, size_t len)
+{
+	struct daemon *d = ctx;
+	struct tally_engine_stats s;
+	struct tally_dp_counters dc;
+	size_t off = 0;
+	double cycles;
+
+	tally_engine_stats(d->engine, &s);
+	tally_dp_counters(d->dp, &dc);
+	cycles = (double)(dc.busy_cycles + dc.idle_cycles);
+	PUT("nodeid: %" PRIu32 "\nincarnation: %" PRIu64 "\npid: %d\n", d->nodeid,
+	    d->incarnation, (int)getpid());
+	PUT("port: %s\nlcore: %" PRIu32 "\nidle: %s\n", d->dpcfg.port, d->dpcfg.lcore,
+	    d->dpcfg.idle == TALLY_DP_IDLE_BUSY ? "busy" : "adaptive");
+	PUT("uptime_us: %" PRIu64 "\n", s.now_us);
+	PUT("ring_id: %" PRIx32 ".%" PRIx64 "\nmembers: %" PRIu32 "\n", s.ring.nodeid, s.ring.seq,
+	    s.n_members);
+	PUT("quorate: %d\nin_sync: %d\nstable: %d\nleaving: %d\n", s.quorate, s.in_sync, s.stable,
+	    s.leaving);
+	PUT("views_installed: %" PRIu64 "\nproposals: %" PRIu64 "\nproposals_aborted: %" PRIu64
+	    "\n", s.mb.views_installed, s.mb.proposals, s.mb.proposals_aborted);
+	PUT("hb_sent: %" PRIu64 "\nhb_received: %" PRIu64 "\nmsgs_sent: %" PRIu64
+	    "\nmsgs_received: %" PRIu64 "\n", s.mb.hb_sent, s.mb.hb_received, s.mb.msgs_sent,
+	    s.mb.msgs_received);
+	PUT("stale_dropped: %" PRIu64 "\nstalls: %" PRIu64 "\nnacks_sent: %" PRIu64
+	    "\nretransmits: %" PRIu64 "\n", s.mb.stale_dropped, s.mb.stalls, s.mb.nacks_sent,
+	    s.mb.retransmits);
+	PUT("rx: %" PRIu64 "\nrx_delivered: %" PRIu64 "\ntx: %" PRIu64 "\ntx_drop: %" PRIu64 "\n",
+	    dc.rx, dc.rx_delivered, dc.tx, dc.tx_drop);
+	for (int v = 1; v < TALLY_ETH_VERDICT_COUNT; v++)
+		PUT("filtered_%s: %" PRIu64 "\n", tally_eth_verdict_name(v), dc.filtered[v]);
+	for (int v = 0; v < TALLY_WIRE_VERDICT_COUNT; v++)
+		PUT("wire_%s: %" PRIu64 "\n", tally_wire_verdict_name(v), s.c.wire[v]);
+	PUT("unknown_sender: %" PRIu64 "\nown_id: %" PRIu64 "\nbad_type: %" PRIu64
+	    "\ntx_too_big: %" PRIu64 "\ntx_no_buf: %" PRIu64 "\nnotes_dropped: %" PRIu64 "\n",
+	    s.c.unknown_sender, s.c.own_id, s.c.bad_type, s.c.tx_too_big, s.c.tx_no_buf,
+	    s.c.notes_dropped);
+	PUT("busy_pct: %.2f\nsleeps: %" PRIu64 "\n",
+	    cycles > 0 ? 100.0 * (double)dc.busy_cycles / cycles : 0.0, dc.sleeps);
+	return off < len ? off : len - 1;
+}
+
+static void queue_leave(void *data)
+{
+	struct daemon *d = data;
+	struct tally_engine_cmd cmd = { .kind = TALLY_ENGINE_CMD_LEAVE };
+
+	d->leave_timer = 0;
+	if (tally_engine_command(d->engine, &cmd))
+		d->leave_queued = true;
+	else	/* the ring is full of requests: the lcore drains it within a millisecond */
+		qb_loop_timer_add(d->loop, QB_LOOP_HIGH, 1000000, d, queue_leave, &d->leave_timer);
+}
+
+/* SIGHUP: a new configuration, checked before the lcore sees it; a bad one changes nothing. */
+static void reload(struct daemon *d)
+{
+	char err[512];
+	struct tally_cmap *map = read_config(d->conf_path, err, sizeof(err));
+	struct tally_vq_settings vs;
+	struct tally_engine_cmd cmd = { .kind = TALLY_ENGINE_CMD_RELOAD };
+
+	if (map == NULL || tally_vq_settings_read(map, d->nodeid, &vs, err, sizeof(err)) != 0 ||
+	    tally_log_configure(map, err, sizeof(err)) != 0) {
+		tally_log(TALLY_QLOG_WARNING, "reload of %s failed, keeping the running configuration: %s",
+			  d->conf_path, err);
+		tally_cmap_free(map);
+		return;
+	}
+	cmd.map = map;
+	if (!tally_engine_command(d->engine, &cmd)) {
+		tally_log(TALLY_QLOG_WARNING, "reload: the engine is busy, send SIGHUP again");
+		tally_cmap_free(map);
+		return;
+	}
+	tally_log(TALLY_QLOG_NOTICE, "reloading %s", d->conf_path);
+}
+
+static int32_t on_signal(int32_t fd, int32_t revents, void *data)
+{
+	struct daemon *d = data;
+	struct signalfd_siginfo si;
+
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			reload(d);
+		} else if (!d->leave_queued && d->leave_timer == 0) {
+			tally_log(TALLY_QLOG_NOTICE, "signal %u: leaving the cluster", si.ssi_signo);
+			queue_leave(d);
+		}
+	}
+	return 0;
+}
+
+static int32_t on_notes(int32_t fd, int32_t revents, void *data)
+{
+	struct daemon *d = data;
+	struct tally_engine_note n;
+	uint64_t count;
+
+	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+		return 0;
+	while (tally_engine_next_note(d->engine, &n)) {
+		switch (n.kind) {
+		case TALLY_ENGINE_NOTE_REPLY:
+			tally_ctl_reply(d->ctl, n.token, (cs_error_t)n.value);
+			break;
+		case TALLY_ENGINE_NOTE_LOG:
+			tally_log((enum tally_qlog_level)n.value, "%s", n.text);
+			break;
+		case TALLY_ENGINE_NOTE_PERSIST:
+			write_ev_barrier(d, n.value);
+			break;
+		case TALLY_ENGINE_NOTE_RELOADED:
+			tally_cmap_free(n.map);
+			tally_log(TALLY_QLOG_NOTICE, "configuration reloaded");
+			break;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
+static int32_t on_quit(int32_t fd, int32_t revents, void *data)
+{
+	struct daemon *d = data;
+
+	qb_loop_stop(d->loop);
+	return 0;
+}
+
+static void kick(void *ctx)
+{
+	struct daemon *d = ctx;
+
+	tally_ctl_kick(d->ctl);
+}
+
+static void *control_main(void *arg)
+{
+	struct daemon *d = arg;
+	const struct tally_ctl_exec exec = { .submit = submit_op, .status = status_text, .ctx = d };
+	struct tally_ctl_cfg cfg = {
+		.service = d->service,
+		.shm_name = d->shm_name,
+		.segment_size = TALLY_SHM_SEGMENT_SIZE,
+		.engine_incarnation = d->incarnation,
+		.segment = d->segment,
+		.acl = d->acl,
+	};
+	sigset_t sigs;
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	d->loop = qb_loop_create();
+	d->sig_fd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (d->loop == NULL || d->sig_fd < 0) {
+		d->ctl_errno = errno ? errno : ENOMEM;
+		sem_post(&d->ready);
+		return NULL;
+	}
+	d->ctl = tally_ctl_create(&cfg, &exec, d->loop);
+	if (d->ctl == NULL) {
+		d->ctl_errno = errno;
+		sem_post(&d->ready);
+		return NULL;
+	}
+	qb_loop_poll_add(d->loop, QB_LOOP_HIGH, d->note_fd, POLLIN, d, on_notes);
+	qb_loop_poll_add(d->loop, QB_LOOP_HIGH, d->sig_fd, POLLIN, d, on_signal);
+	qb_loop_poll_add(d->loop, QB_LOOP_HIGH, d->quit_fd, POLLIN, d, on_quit);
+	sem_post(&d->ready);
+	qb_loop_run(d->loop);
+	on_notes(d->note_fd, POLLIN, d);	/* the last replies and log lines */
+	qb_loop_timer_del(d->loop, d->leave_timer);
+	tally_ctl_destroy(d->ctl);
+	d->ctl = NULL;
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Start-up                                                            */
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: tallyd [-f] [-c FILE] [-t]\n"
+			"  -f       stay in the foreground\n"
+			"  -c FILE  configuration (default $TALLY_CONF or " DEFAULT_CONF ")\n"
+			"  -t       check the configuration and exit\n"
+			"  environment: TALLY_INSTANCE names the daemon's service for clients\n");
+	return 1;
+}
+
+static int configure(struct daemon *d, char *err, size_t errlen)
+{
+	const char *sd;
+	const char *inst = getenv(TALLY_CTL_INSTANCE_ENV);
+
+	d->map = read_config(d->conf_path, err, errlen);
+	if (d->map == NULL)
+		return -EINVAL;
+	if (tally_log_configure(d->map, err, errlen) != 0 ||
+	    tally_dp_cfg_from_cmap(&d->dpcfg, d->map, err, errlen) != 0 ||
+	    tally_ctl_acl_from_cmap(d->map, &d->acl, err, errlen) != 0)
+		return -EINVAL;
+	if (tally_ctl_service_name(inst, d->service, sizeof(d->service)) != 0) {
+		snprintf(err, errlen, "%s: bad instance name '%s'", TALLY_CTL_INSTANCE_ENV,
+			 inst ? inst : "");
+		return -EINVAL;
+	}
+	snprintf(d->instance, sizeof(d->instance), "%s", inst != NULL && *inst ? inst : "default");
+	sd = tally_cmap_get(d->map, "engine.state_dir");
+	snprintf(d->state_dir, sizeof(d->state_dir), "%s", sd != NULL ? sd : DEFAULT_STATE_DIR);
+	if (d->dpcfg.port[0] == '\0') {
+		snprintf(err, errlen, "engine.port is not set (a DPDK device, e.g. "
+				      "net_af_packet0,iface=eth1, or a PCI address)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct daemon dd;
+	struct daemon *d = &dd;
+	struct tally_engine_cfg ecfg = { 0 };
+	struct tally_vq_settings vs;
+	char err[512];
+	bool foreground = false, check_only = false;
+	sigset_t sigs;
+	pthread_t ctl_thread;
+	int opt, rc;
+
+	d->conf_path = getenv("TALLY_CONF") ? getenv("TALLY_CONF") : DEFAULT_CONF;
+	while ((opt = getopt(argc, argv, "fc:th")) != -1) {
+		switch (opt) {
+		case 'f':
+			foreground = true;
+			break;
+		case 'c':
+			d->conf_path = optarg;
+			break;
+		case 't':
+			check_only = true;
+			break;
+		default:
+			return usage();
+		}
+	}
+	if (optind != argc)
+		return usage();
+	if (configure(d, err, sizeof(err)) != 0)
+		return die("%s", err);
+	if (sodium_init() < 0)
+		return die("libsodium cannot start");
+	if (load_key(d->map, &ecfg.key, err, sizeof(err)) != 0 ||
+	    tally_mb_params_from_cmap(d->map, &ecfg.mb, err, sizeof(err)) != 0)
+		return die("%s", err);
+	rc = find_nodeid(d, NULL);
+	if (rc == -EINVAL)
+		return die("engine.nodeid / totem.nodeid must be a number from 1");
+	if (rc == 0 && tally_vq_settings_read(d->map, d->nodeid, &vs, err, sizeof(err)) != 0)
+		return die("%s", err);
+	if (check_only) {
+		printf("tallyd: %s is valid\n", d->conf_path);
+		return 0;
+	}
+	if (!foreground && daemon(0, 0) != 0)
+		return die("cannot become a daemon: %s", strerror(errno));
+
+	/* Before any thread exists: every thread inherits the mask, the signalfd gets them all. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+
+	if (tally_dp_eal_init(&d->dpcfg, "tallyd", err, sizeof(err)) != 0)
+		return die("EAL start-up failed: %s", err);
+	d->dp = tally_dp_open(&d->dpcfg, -1, "tallyd", err, sizeof(err));
+	if (d->dp == NULL)
+		return die("port %s: %s", d->dpcfg.port, err);
+	if (rc == -ENOENT) {
+		if (find_nodeid(d, tally_dp_addr(d->dp)) != 0)
+			return die("no node id: set engine.nodeid, or give this port's MAC as a "
+				   "nodelist ring0_addr");
+		if (tally_vq_settings_read(d->map, d->nodeid, &vs, err, sizeof(err)) != 0)
+			return die("%s", err);
+	}
+	{
+		struct timespec ts;
+
+		/* Grows across restarts as long as the wall clock does (docs/design/tallyd.md). */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		d->incarnation = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	}
+	remove_stale_segments(d);
+	snprintf(d->shm_name, sizeof(d->shm_name), "/tally.%s.%d", d->instance, (int)getpid());
+	d->segment = tally_ctl_segment_create(d->shm_name, &d->acl, TALLY_SHM_SEGMENT_SIZE, err,
+					      sizeof(err));
+	if (d->segment == NULL)
+		return die("%s", err);
+	d->note_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	d->quit_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (d->note_fd < 0 || d->quit_fd < 0)
+		return die("eventfd: %s", strerror(errno));
+
+	ecfg.nodeid = d->nodeid;
+	ecfg.incarnation = d->incarnation;
+	ecfg.map = d->map;
+	ecfg.ev_barrier = read_ev_barrier(d);
+	ecfg.segment = d->segment;
+	ecfg.segment_size = TALLY_SHM_SEGMENT_SIZE;
+	ecfg.wake = kick;
+	ecfg.wake_ctx = d;
+	ecfg.note_fd = d->note_fd;
+	d->engine = tally_engine_create(&ecfg, d->dp, err, sizeof(err));
+	if (d->engine == NULL) {
+		tally_ctl_segment_destroy(d->shm_name, d->segment, TALLY_SHM_SEGMENT_SIZE);
+		return die("%s", err);
+	}
+
+	sem_init(&d->ready, 0, 0);
+	rc = rte_ctrl_thread_create(&ctl_thread, "tally-ctl", NULL, control_main, d);
+	if (rc != 0) {
+		tally_ctl_segment_destroy(d->shm_name, d->segment, TALLY_SHM_SEGMENT_SIZE);
+		return die("control thread: %s", strerror(-rc));
+	}
+	sem_wait(&d->ready);
+	if (d->ctl == NULL) {
+		pthread_join(ctl_thread, NULL);
+		tally_ctl_segment_destroy(d->shm_name, d->segment, TALLY_SHM_SEGMENT_SIZE);
+		return die("control IPC %s: %s%s", d->service, strerror(d->ctl_errno),
+			   d->ctl_errno == EADDRINUSE
+				   ? " (another tallyd serves this instance here; set TALLY_INSTANCE)"
+				   : "");
+	}
+	tally_log(TALLY_QLOG_NOTICE,
+		  "node %" PRIu32 " up: port %s, lcore %u, service %s, segment %s, incarnation %" PRIu64,
+		  d->nodeid, d->dpcfg.port, rte_lcore_id(), d->service, d->shm_name, d->incarnation);
+
+	tally_dp_run(d->dp, tally_engine_dp_ops(), d->engine);
+
+	{
+		uint64_t one = 1;
+
+		if (write(d->quit_fd, &one, sizeof(one)) < 0)
+			tally_log(TALLY_QLOG_WARNING, "quit: %s", strerror(errno));
+	}
+	pthread_join(ctl_thread, NULL);
+	tally_log(TALLY_QLOG_NOTICE, "node %" PRIu32 " left the cluster", d->nodeid);
+	tally_engine_destroy(d->engine);
+	tally_ctl_segment_destroy(d->shm_name, d->segment, TALLY_SHM_SEGMENT_SIZE);
+	tally_dp_close(d->dp);
+	rte_eal_cleanup();
+	tally_cmap_free(d->map);
+	tally_log_close();
+	return 0;
+}
