@@ -44,6 +44,7 @@
 
 enum tally_wire_type {
 	TALLY_WIRE_QUORUM = 1,	/**< body: one votequorum message */
+	TALLY_WIRE_MEMBERSHIP = 2,	/**< body: one membership message (wire/mb.h) */
 };
 
 /* Why a frame was dropped (or OK). Counters are indexed by it. */
