@@ -10,11 +10,13 @@
 #include <unistd.h>
 
 #include <rte_ring.h>
+#include <rte_errno.h>
 #include <rte_ring_elem.h>
 
 #include "config/cmap.h"
 #include "daemon/peers.h"
 #include "node/node.h"
+#include "tally/shm_layout.h"
 
 #define CMD_RING 64
 #define NOTE_RING 1024
@@ -53,14 +55,20 @@ struct tally_engine {
 	struct tally_wire_mb_arrays arrays;
 };
 
+/* a * b / c without overflowing 64 bits for a up to years of TSC ticks */
+static uint64_t muldiv(uint64_t a, uint64_t b, uint64_t c)
+{
+	return a / c * b + a % c * b / c;
+}
+
 static uint64_t tsc_to_us(const struct tally_engine *e, uint64_t tsc)
 {
-	return (uint64_t)((unsigned __int128)(tsc - e->tsc0) * 1000000u / e->hz);
+	return muldiv(tsc - e->tsc0, 1000000u, e->hz);
 }
 
 static uint64_t us_to_tsc(const struct tally_engine *e, uint64_t us)
 {
-	return e->tsc0 + (uint64_t)((unsigned __int128)us * e->hz / 1000000u);
+	return e->tsc0 + muldiv(us, e->hz, 1000000u);
 }
 
 static uint64_t now_ms(const struct tally_engine *e)
@@ -71,7 +79,7 @@ static uint64_t now_ms(const struct tally_engine *e)
 /* ------------------------------------------------------------------ */
 /* Notes to the control thread                                         */
 
-static void note(struct tally_engine *e, const struct tally_engine_note *n)
+static void note(struct tally_engine *e, struct tally_engine_note *n)
 {
 	if (rte_ring_sp_enqueue_elem(e->notes, n, sizeof(*n)) != 0) {
 		e->c.notes_dropped++;
@@ -380,7 +388,9 @@ const struct tally_dp_ops *tally_engine_dp_ops(void)
 
 bool tally_engine_command(struct tally_engine *e, const struct tally_engine_cmd *cmd)
 {
-	return rte_ring_sp_enqueue_elem(e->cmds, cmd, sizeof(*cmd)) == 0;
+	struct tally_engine_cmd copy = *cmd;	/* the ring's API takes a non-const pointer */
+
+	return rte_ring_sp_enqueue_elem(e->cmds, &copy, sizeof(copy)) == 0;
 }
 
 bool tally_engine_next_note(struct tally_engine *e, struct tally_engine_note *out)

@@ -24,6 +24,7 @@
 #include "dp/dp.h"
 #include "membership/membership.h"
 #include "quorum/quorum.h"
+#include "wire/mb.h"
 #include "wire/wire.h"
 
 struct tally_cmap;

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -195,7 +196,7 @@ static void remove_stale_segments(const struct daemon *d)
 		return;
 	snprintf(prefix, sizeof(prefix), "tally.%s.", d->instance);
 	while ((de = readdir(dir)) != NULL) {
-		char name[TALLY_CTL_SHM_NAME_MAX + 2], *end;
+		char name[sizeof(de->d_name) + 1], *end;
 		long pid;
 
 		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
@@ -312,8 +313,8 @@ static size_t status_text(void *ctx, char *buf, size_t len)
 	PUT("port: %s\nlcore: %" PRIu32 "\nidle: %s\n", d->dpcfg.port, d->dpcfg.lcore,
 	    d->dpcfg.idle == TALLY_DP_IDLE_BUSY ? "busy" : "adaptive");
 	PUT("uptime_us: %" PRIu64 "\n", s.now_us);
-	PUT("ring_id: %" PRIx32 ".%" PRIx64 "\nmembers: %" PRIu32 "\n", s.ring.nodeid, s.ring.seq,
-	    s.n_members);
+	PUT("ring_nodeid: %" PRIu32 "\nring_seq: %" PRIu64 "\nmembers: %" PRIu32 "\n",
+	    s.ring.nodeid, s.ring.seq, s.n_members);
 	PUT("quorate: %d\nin_sync: %d\nstable: %d\nleaving: %d\n", s.quorate, s.in_sync, s.stable,
 	    s.leaving);
 	PUT("views_installed: %" PRIu64 "\nproposals: %" PRIu64 "\nproposals_aborted: %" PRIu64
@@ -596,7 +597,7 @@ int main(int argc, char **argv)
 		d->incarnation = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 	}
 	remove_stale_segments(d);
-	snprintf(d->shm_name, sizeof(d->shm_name), "/tally.%s.%d", d->instance, (int)getpid());
+	snprintf(d->shm_name, sizeof(d->shm_name), "/tally.%.32s.%d", d->instance, (int)getpid());
 	d->segment = tally_ctl_segment_create(d->shm_name, &d->acl, TALLY_SHM_SEGMENT_SIZE, err,
 					      sizeof(err));
 	if (d->segment == NULL)
