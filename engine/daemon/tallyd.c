@@ -185,6 +185,25 @@ fail:
 		  strerror(errno));
 }
 
+/* A zombie still answers kill(pid, 0), but its segment is as dead as it is. */
+static bool process_gone(long pid)
+{
+	char path[64], buf[256], *p;
+	FILE *f;
+	bool gone = true;
+
+	if (kill((pid_t)pid, 0) != 0)
+		return errno == ESRCH;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return false;
+	if (fgets(buf, sizeof(buf), f) != NULL && (p = strrchr(buf, ')')) != NULL)
+		gone = p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+	fclose(f);
+	return gone;
+}
+
 /* Segments of daemons of this instance that died without cleaning up. */
 static void remove_stale_segments(const struct daemon *d)
 {
@@ -202,7 +221,7 @@ static void remove_stale_segments(const struct daemon *d)
 		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
 			continue;
 		pid = strtol(de->d_name + strlen(prefix), &end, 10);
-		if (*end != '\0' || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+		if (*end != '\0' || pid <= 0 || !process_gone(pid))
 			continue;
 		snprintf(name, sizeof(name), "/%s", de->d_name);
 		if (shm_unlink(name) == 0)
