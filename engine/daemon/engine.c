@@ -423,34 +423,27 @@ struct nodelist_walk {
 	struct tally_engine *e;
 	char *err;
 	size_t errlen;
-	int rc;
 };
 
-/* nodelist.node.X.nodeid: one peer; ring0_addr, when a MAC, is where to unicast. */
-static int add_listed(void *ctx, const char *key, const char *value)
+/* One peer per nodelist entry; ring0_addr, when a MAC, is where to unicast. */
+static int add_listed(void *ctx, const struct tally_cmap *map, const char *entry)
 {
 	struct nodelist_walk *w = ctx;
-	const char *dot = strrchr(key, '.');
-	char addr_key[128];
+	const char *addr = tally_cmap_node_get(map, entry, "ring0_addr");
 	uint8_t mac[TALLY_ETH_ADDR_LEN];
-	const char *addr;
 	uint32_t id;
 
-	if (dot == NULL || strcmp(dot, ".nodeid") != 0)
-		return 0;
-	if (tally_parse_u32(value, &id) != 0 || id == 0) {
-		snprintf(w->err, w->errlen, "%s: bad node id '%s'", key, value);
-		return w->rc = -EINVAL;
+	if (tally_cmap_node_get_u32(map, entry, "nodeid", &id) != 0 || id == 0) {
+		snprintf(w->err, w->errlen, "%s.nodeid: missing or not a node id", entry);
+		return -EINVAL;
 	}
-	snprintf(addr_key, sizeof(addr_key), "%.*s.ring0_addr", (int)(dot - key), key);
-	addr = tally_cmap_get(w->e->cfg.map, addr_key);
 	if (id == w->e->cfg.nodeid)
 		return 0;
 	if (tally_peers_add(&w->e->peers, id,
 			    addr != NULL && tally_eth_parse_addr(addr, mac) == 0 ? mac : NULL) ==
 	    NULL) {
 		snprintf(w->err, w->errlen, "nodelist: more than %u nodes", TALLY_SHM_MAX_NODES);
-		return w->rc = -E2BIG;
+		return -E2BIG;
 	}
 	return 0;
 }
@@ -459,7 +452,7 @@ struct tally_engine *tally_engine_create(const struct tally_engine_cfg *cfg,
 					 struct tally_dp *dp, char *err, size_t errlen)
 {
 	struct tally_engine *e = calloc(1, sizeof(*e));
-	struct nodelist_walk w = { e, err, errlen, 0 };
+	struct nodelist_walk w = { e, err, errlen };
 	char name[32];
 
 	snprintf(err, errlen, "out of memory");
@@ -472,8 +465,7 @@ struct tally_engine *tally_engine_create(const struct tally_engine_cfg *cfg,
 	atomic_init(&e->stats_gen, 0);
 	if (tally_peers_init(&e->peers, TALLY_SHM_MAX_NODES) != 0)
 		goto err;
-	tally_cmap_foreach(cfg->map, "nodelist.node.", add_listed, &w);
-	if (w.rc != 0)
+	if (tally_cmap_foreach_node(cfg->map, add_listed, &w) != 0)
 		goto err;
 	snprintf(name, sizeof(name), "tally-cmd-%d", (int)getpid());
 	e->cmds = rte_ring_create_elem(name, sizeof(struct tally_engine_cmd), CMD_RING,

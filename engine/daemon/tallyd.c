@@ -68,6 +68,7 @@ struct daemon {
 	struct tally_dp_cfg dpcfg;
 	int sched_policy;		/**< engine.sched for the lcore thread */
 	struct tally_dp *dp;
+	uint8_t port_mac[TALLY_ETH_ADDR_LEN];
 	struct tally_ctl_acl acl;
 	void *segment;
 	struct tally_engine *engine;
@@ -265,39 +266,30 @@ static int load_key(const struct tally_cmap *map, struct tally_wire_key *key, ch
 	return rc;
 }
 
-struct find_mac {
-	const struct tally_cmap *map;
-	const uint8_t *mac;
-	uint32_t nodeid;
-};
-
-/* The nodelist entry whose ring0_addr is our port's MAC. */
-static int match_mac(void *ctx, const char *key, const char *value)
+/* The nodelist entry whose ring0_addr is our port's MAC: its node id (1) or go on (0). */
+static int match_mac(void *ctx, const struct tally_cmap *map, const char *entry)
 {
-	struct find_mac *f = ctx;
-	const char *dot = strrchr(key, '.');
-	char id_key[128];
+	struct daemon *d = ctx;
+	const char *addr = tally_cmap_node_get(map, entry, "ring0_addr");
 	uint8_t mac[TALLY_ETH_ADDR_LEN];
 
-	if (dot == NULL || strcmp(dot, ".ring0_addr") != 0 || tally_eth_parse_addr(value, mac) != 0 ||
-	    memcmp(mac, f->mac, sizeof(mac)) != 0)
+	if (addr == NULL || tally_eth_parse_addr(addr, mac) != 0 ||
+	    memcmp(mac, d->port_mac, sizeof(mac)) != 0)
 		return 0;
-	snprintf(id_key, sizeof(id_key), "%.*s.nodeid", (int)(dot - key), key);
-	return tally_cmap_get_u32(f->map, id_key, &f->nodeid) == 0 ? 1 : 0;
+	return tally_cmap_node_get_u32(map, entry, "nodeid", &d->nodeid) == 0 ? 1 : 0;
 }
 
 /* engine.nodeid, totem.nodeid, or the nodelist entry of our MAC (after the port opens). */
 static int find_nodeid(struct daemon *d, const uint8_t *mac)
 {
-	struct find_mac f = { d->map, mac, 0 };
-
 	if (tally_cmap_get_u32(d->map, "engine.nodeid", &d->nodeid) == 0 ||
 	    tally_cmap_get_u32(d->map, "totem.nodeid", &d->nodeid) == 0)
 		return d->nodeid != 0 ? 0 : -EINVAL;
 	if (mac == NULL)
 		return -ENOENT;
-	tally_cmap_foreach(d->map, "nodelist.node.", match_mac, &f);
-	d->nodeid = f.nodeid;
+	memcpy(d->port_mac, mac, sizeof(d->port_mac));
+	d->nodeid = 0;
+	tally_cmap_foreach_node(d->map, match_mac, d);
 	return d->nodeid != 0 ? 0 : -EINVAL;
 }
 

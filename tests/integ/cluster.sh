@@ -7,19 +7,9 @@
 #   cluster.sh TALLY_CLUSTER DP_NODE TALLY_KEYGEN
 set -u
 tc=$(realpath "$1") node=$(realpath "$2") keygen=$(realpath "$3")
-[ "$(id -u)" -eq 0 ] || { echo "skip: needs root"; exit 77; }
-command -v nft >/dev/null || { echo "skip: no nft (scripts/install-deps.sh)"; exit 77; }
-top=$(mktemp -d)
-export TALLY_CLUSTER_DIR=$top/run TALLY_KEYGEN=$keygen
+. "$(dirname "$0")/lib.sh"
+export TALLY_KEYGEN=$keygen
 export TALLY_DAEMON="$node -c CONF -i 10000 -s NODEDIR/status"
-cleanup() {
-	[ -f "$TALLY_CLUSTER_DIR/state.json" ] && "$tc" down
-	rm -rf "$top"
-}
-trap cleanup EXIT
-fails=0 total=0
-ok() { echo "ok   $1"; total=$((total + 1)); }
-bad() { echo "FAIL $1"; fails=$((fails + 1)); total=$((total + 1)); }
 
 heard() { sed -n 's/^heard: *//p' "$TALLY_CLUSTER_DIR/n$1/status" 2>/dev/null; }
 # expect "WHAT" "1:2 3" "2:1 3" ...: wait up to 5 s until every node hears exactly that.

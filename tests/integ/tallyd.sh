@@ -12,21 +12,10 @@
 set -u
 tc=$(realpath "$1") tallyd=$(realpath "$2") watch=$(realpath "$3") keygen=$(realpath "$4")
 stat=$(realpath "$5")
-[ "$(id -u)" -eq 0 ] || { echo "skip: needs root"; exit 77; }
-command -v nft >/dev/null || { echo "skip: no nft (scripts/install-deps.sh)"; exit 77; }
-top=$(mktemp -d)
-export TALLY_CLUSTER_DIR=$top/run TALLY_KEYGEN=$keygen TALLY_DAEMON="$tallyd -f -c CONF"
+. "$(dirname "$0")/lib.sh"
+export TALLY_KEYGEN=$keygen TALLY_DAEMON="$tallyd -f -c CONF"
 W=$top/watch
 mkdir -p "$W"
-cleanup() {
-	jobs -p | xargs -r kill 2>/dev/null
-	[ -f "$TALLY_CLUSTER_DIR/state.json" ] && "$tc" down
-	rm -rf "$top"
-}
-trap cleanup EXIT
-fails=0 total=0
-ok() { echo "ok   $1"; total=$((total + 1)); }
-bad() { echo "FAIL $1"; fails=$((fails + 1)); total=$((total + 1)); }
 
 # A vq-watch in node I's namespace, restarted until the daemon serves it.
 watch_node() {

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -368,4 +369,53 @@ int tally_cmap_foreach(const struct tally_cmap *m, const char *prefix, tally_cma
 			return rc;
 	}
 	return 0;
+}
+
+struct node_walk {
+	tally_cmap_node_fn fn;
+	void *ctx;
+	const struct tally_cmap *map;
+	char last[64];
+};
+
+static int node_key(void *ctx, const char *key, const char *value)
+{
+	struct node_walk *w = ctx;
+	const char *idx = key + strlen("nodelist.node."), *dot = strchr(idx, '.');
+	char entry[64];
+
+	(void)value;
+	if (dot == NULL || dot == idx || (size_t)(dot - key) >= sizeof(entry))
+		return 0;
+	memcpy(entry, key, (size_t)(dot - key));
+	entry[dot - key] = '\0';
+	/* Keys of one entry sort together: act when the entry changes. */
+	if (strcmp(entry, w->last) == 0)
+		return 0;
+	memcpy(w->last, entry, sizeof(entry));
+	return w->fn(w->ctx, w->map, entry);
+}
+
+int tally_cmap_foreach_node(const struct tally_cmap *map, tally_cmap_node_fn fn, void *ctx)
+{
+	struct node_walk w = { fn, ctx, map, "" };
+
+	return tally_cmap_foreach(map, "nodelist.node.", node_key, &w);
+}
+
+const char *tally_cmap_node_get(const struct tally_cmap *map, const char *entry, const char *field)
+{
+	char key[128];
+
+	snprintf(key, sizeof(key), "%s.%s", entry, field);
+	return tally_cmap_get(map, key);
+}
+
+int tally_cmap_node_get_u32(const struct tally_cmap *map, const char *entry, const char *field,
+			    uint32_t *out)
+{
+	char key[128];
+
+	snprintf(key, sizeof(key), "%s.%s", entry, field);
+	return tally_cmap_get_u32(map, key, out);
 }

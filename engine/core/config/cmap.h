@@ -67,6 +67,19 @@ int tally_cmap_foreach(const struct tally_cmap *map, const char *prefix, tally_c
 		       void *ctx);
 
 /*
+ * Once per nodelist.node.<index> entry, in key order: `entry` is its key
+ * prefix ("nodelist.node.3"); the caller reads entry + ".nodeid" and so on.
+ * `fn` returns 0 to go on, non-zero to stop (that value is returned).
+ */
+typedef int (*tally_cmap_node_fn)(void *ctx, const struct tally_cmap *map, const char *entry);
+int tally_cmap_foreach_node(const struct tally_cmap *map, tally_cmap_node_fn fn, void *ctx);
+
+/* The value of `entry` + "." + `field` (NULL if absent). */
+const char *tally_cmap_node_get(const struct tally_cmap *map, const char *entry, const char *field);
+int tally_cmap_node_get_u32(const struct tally_cmap *map, const char *entry, const char *field,
+			    uint32_t *out);
+
+/*
  * Parse corosync.conf text (nested `name { ... }` sections, `key: value`
  * lines, `#` comments) and merge its keys into `map`. `origin` names the
  * text in error messages ("file:line: reason"). On error returns -EINVAL
