@@ -279,7 +279,8 @@ static int gather(struct qt_gathered *g, bool numeric, bool all)
 		m->name = g->names[i];
 	}
 	v->members = g->rows;
-	v->n_members = st.n_members;
+	/* without a provider corosync's quorum service reports no members */
+	v->n_members = st.using_vq < 0 ? 0 : st.n_members;
 	return 0;
 }
 
@@ -335,6 +336,7 @@ static int monitor(const struct qt_options *o, bool numeric, bool all)
 
 	if (st.using_vq < 0) {
 		printf("\nQuorum is not configured - cannot monitor\n");
+		fflush(stdout);	/* before the error that follows, as on a terminal */
 		return show_status(o, numeric, all);
 	}
 	err = votequorum_trackstart(st.vq, 0, CS_TRACK_CHANGES);
