@@ -231,6 +231,24 @@ check "expected_votes 5 -s -H" 2 "" -s -H < <(
 	votequorum_block 5 5 1 "3 Activity blocked" ""
 	members "$plain_header" "0x00000001          1 n1 (local)")
 
+# --- tally's L2 links: a MAC as ring0_addr, no name ------------------------
+cat >"$tmp/mac.conf" <<'CONF'
+nodelist {
+	node {
+		nodeid: 1
+		ring0_addr: 02:74:6c:00:00:01
+	}
+}
+quorum {
+	provider: corosync_votequorum
+}
+CONF
+start_host "$tmp/mac.conf"
+check "a MAC ring0_addr is the name" 0 "" -l < <(members "$plain_header" \
+	"         1          1 02:74:6c:00:00:01 (local)")
+check "a MAC ring0_addr with -i" 0 "" -l -i < <(members "$plain_header" \
+	"         1          1 02:74:6c:00:00:01 (local)")
+
 # --- no quorum.provider: corosync's quirks ----------------------------------
 conf "$tmp/none.conf" 2
 sed -i '/^quorum {/,$d' "$tmp/none.conf"

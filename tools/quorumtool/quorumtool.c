@@ -24,6 +24,7 @@
 
 #include "config/cmap.h"
 #include "status_format.h"
+#include "wire/eth.h"
 
 #define QT_DEFAULT_CONF "/etc/tally/tally.conf"
 #define QT_MAX_LINKS 8	/* corosync's INTERFACE_MAX */
@@ -180,8 +181,14 @@ static int fetch_current(void)
 static int resolve(void *ctx, const char *addr, bool numeric, char *buf, size_t len)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_flags = AI_NUMERICHOST }, *ai;
+	uint8_t mac[TALLY_ETH_ADDR_LEN];
 	int rc;
 
+	if (tally_eth_parse_addr(addr, mac) == 0) {
+		/* tally's L2 links: the MAC is the address, and nothing resolves it */
+		snprintf(buf, len, "%s", addr);
+		return 0;
+	}
 	if (getaddrinfo(addr, NULL, &hints, &ai) != 0) {
 		/* a host name (or an L2 address): shown as written, or as its address with -i */
 		hints.ai_flags = 0;
