@@ -297,16 +297,16 @@ static void gathered_free(struct qt_gathered *g)
 	free(g->names);
 }
 
-/* -s and each -m round: 0 printed, -1 error. */
-static int display(const struct qt_options *o, bool numeric, bool all, bool status)
+/* -s, -l and each -m round: CS_OK, or the error corosync would return. */
+static cs_error_t display(const struct qt_options *o, bool numeric, bool all, bool status)
 {
 	struct qt_gathered g;
-	int rc = 0;
+	cs_error_t rc = CS_OK;
 
 	if (gather(&g, numeric, all) != 0) {
 		gathered_free(&g);
 		fprintf(stderr, "Unable to get node info: %s\n", qt_strerror(CS_ERR_NO_MEMORY));
-		return -1;
+		return CS_ERR_NO_MEMORY;
 	}
 	if (!status) {
 		qt_print_members(stdout, &g.view, o);
@@ -315,8 +315,9 @@ static int display(const struct qt_options *o, bool numeric, bool all, bool stat
 			/* corosync writes this before the block it then leaves out */
 			fflush(stdout);
 			fprintf(stderr, "Unable to get node info: %s\n", qt_strerror(g.local_err));
-			rc = -1;
 		}
+		/* NOT_EXIST still prints the block, and still fails */
+		rc = g.local_err;
 		qt_print_status(stdout, &g.view, o);
 	}
 	gathered_free(&g);
@@ -331,7 +332,7 @@ static int show_status(const struct qt_options *o, bool numeric, bool all)
 			qt_strerror(CS_ERR_BAD_HANDLE));
 		return EXIT_FAILURE;
 	}
-	if (fetch_current() != 0 || display(o, numeric, all, true) != 0)
+	if (fetch_current() != 0 || display(o, numeric, all, true) != CS_OK)
 		return EXIT_FAILURE;
 	return st.quorate ? EXIT_SUCCESS : QT_EXIT_NOT_QUORATE;
 }
@@ -366,19 +367,19 @@ static int monitor(const struct qt_options *o, bool numeric, bool all)
 		if (!pending || !st.got_quorum)
 			continue;
 		pending = false;
-		if (display(o, numeric, all, true) != 0) {
-			fprintf(stderr, "Unable to display quorum data: %s\n",
-				qt_strerror(CS_ERR_LIBRARY));
-			return EXIT_FAILURE;
-		}
+		err = display(o, numeric, all, true);
 		printf("\n");
 		fflush(stdout);
+		if (err != CS_OK) {
+			fprintf(stderr, "Unable to display quorum data: %s\n", qt_strerror(err));
+			return EXIT_FAILURE;
+		}
 	}
 }
 
 static int show_nodes(const struct qt_options *o, bool numeric, bool all)
 {
-	if (fetch_current() != 0 || display(o, numeric, all, false) != 0)
+	if (fetch_current() != 0 || display(o, numeric, all, false) != CS_OK)
 		return EXIT_FAILURE;
 	return EXIT_SUCCESS;
 }
