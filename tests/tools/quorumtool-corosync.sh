@@ -97,8 +97,21 @@ mask() {
 	sed -e 's/^Date:  .*/Date:             (masked)/' -e 's/^Ring ID:  .*/Ring ID:          (masked)/' \
 		-e "s|$tool|corosync-quorumtool|g"
 }
-# A plain corosync has no qdevice polls to wait for, vq-host none either: one
-# loop of each gives both the same time to apply a change.
+# After a change corosync's libquorum (the Quorate: line) can lag behind
+# votequorum (the Flags: line), more so on a loaded machine: wait until the
+# two agree before the next command reads them.
+settle() {
+	local out
+	for _ in $(seq 1 50); do
+		out=$(corosync-quorumtool -s 2>/dev/null)
+		if grep -q '^Quorate: *Yes' <<<"$out"; then
+			grep -q '^Flags:.* Quorate ' <<<"$out" && return
+		else
+			grep -q '^Flags:.* Quorate ' <<<"$out" || return
+		fi
+		sleep 0.1
+	done
+}
 bad=0
 IFS=';' read -r -a cmds <"$case_file"
 name=$(basename "$dir")
@@ -121,6 +134,7 @@ for c in "${cmds[@]}"; do
 		diff <(echo "$want") <(echo "$got") | sed 's/^/    /'
 		bad=1
 	fi
-	sleep 0.2
+	case $c in -e* | -v* | -f*) settle ;; esac
+	sleep 0.1
 done
 exit $bad
