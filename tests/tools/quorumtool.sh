@@ -95,6 +95,15 @@ members() {	# members HEADER ROW...
 
 plain_header="    Nodeid      Votes Name"
 
+# A change is answered before the engine has delivered it to itself: wait
+# (at most 5 s) until -s shows WANT, a line of its output.
+settle() {
+	for _ in $(seq 1 100); do
+		"$tool" -s 2>/dev/null | grep -qxF -- "$1" && return
+		sleep 0.05
+	done
+}
+
 # --- options that never reach an engine ------------------------------------
 check "-h prints the usage" 0 "" -h < <(sed "s|^corosync-quorumtool|$tool|" <<'EOF'
 usage: 
@@ -162,14 +171,14 @@ check "-i -l shows ring0_addr" 0 "" -i -l < <(members "$plain_header" \
 check "-o n -l" 0 "" -o n -l < <(members "$plain_header" "         1          1 n1 (local)")
 check "-f with no device" 0 "" -f </dev/null
 check "-e 1" 0 "" -e 1 </dev/null
-sleep 0.1
+settle "Quorate:          Yes"
 check "-s after -e 1: quorate, 0" 0 "" -s < <(status_head 1 1.4 Yes
 	votequorum_block 1 1 1 "1  " "Quorate "
 	members "$plain_header" "         1          1 n1 (local)")
 check "-e 5 on a quorate node" 1 "Unable to set expected votes: CS_ERR_INVALID_PARAM" \
 	-e 5 </dev/null
 check "-v 3 on the local node" 0 "" -v 3 </dev/null
-sleep 0.1
+settle "Quorum:           2  "
 check "-s after -v 3" 0 "" -s < <(status_head 1 1.4 Yes
 	votequorum_block 3 3 3 "2  " "Quorate "
 	members "$plain_header" "         1          3 n1 (local)")
@@ -218,7 +227,7 @@ check "wait_for_all -s" 2 "" -s < <(status_head 1 1.4 No
 	votequorum_block 3 3 1 "2 Activity blocked" "WaitForAll "
 	members "$plain_header" "         1          1 n1 (local)")
 check "wait_for_all -e 1" 0 "" -e 1 </dev/null
-sleep 0.1
+settle "Quorate:          Yes"
 check "wait_for_all -s after -e 1" 0 "" -s < <(status_head 1 1.4 Yes
 	votequorum_block 1 1 1 "1  " "Quorate WaitForAll "
 	members "$plain_header" "         1          1 n1 (local)")
