@@ -81,6 +81,11 @@ fi
 # --- inside the namespace: one corosync, one vq-host, the commands on both ---
 dir=$(dirname "$case_file")
 conf=$dir/corosync.conf
+# meson points LD_LIBRARY_PATH at our libvotequorum.so.8: corosync and its tool
+# must get their own, or corosync-quorumtool would ask vq-host.
+ours_ld=${LD_LIBRARY_PATH:-}
+unset LD_LIBRARY_PATH
+ours() { LD_LIBRARY_PATH=$ours_ld "$tool" "$@"; }
 ip link set lo up
 mount -t tmpfs tmpfs /run && mkdir -p /run/corosync
 corosync -f -c "$conf" >"$dir/corosync.log" 2>&1 &
@@ -97,9 +102,9 @@ mask() {
 	sed -e 's/^Date:  .*/Date:             (masked)/' -e 's/^Ring ID:  .*/Ring ID:          (masked)/' \
 		-e "s|$tool|corosync-quorumtool|g"
 }
-# After a change corosync's libquorum (the Quorate: line) can lag behind
-# votequorum (the Flags: line), more so on a loaded machine: wait until the
-# two agree before the next command reads them.
+# corosync answers -e and -v before the change is delivered, so its libquorum
+# view (the Quorate: line) may trail votequorum's (the Flags: line) for a
+# moment: wait until the two agree before the next command reads them.
 settle() {
 	local out
 	for _ in $(seq 1 50); do
@@ -120,10 +125,10 @@ for c in "${cmds[@]}"; do
 	if [ "$c" = "-m" ]; then
 		# corosync never flushes in -m: line buffering stands in for our fflush
 		want=$(timeout 2 stdbuf -oL corosync-quorumtool $c 2>&1; echo "rc=$?")
-		got=$(timeout 2 "$tool" $c 2>&1; echo "rc=$?")
+		got=$(LD_LIBRARY_PATH=$ours_ld timeout 2 "$tool" $c 2>&1; echo "rc=$?")
 	else
 		want=$(corosync-quorumtool $c 2>&1; echo "rc=$?")
-		got=$("$tool" $c 2>&1; echo "rc=$?")
+		got=$(ours $c 2>&1; echo "rc=$?")
 	fi
 	want=$(mask <<<"$want")
 	got=$(mask <<<"$got")
