@@ -75,16 +75,33 @@ static votequorum_callbacks_t callbacks = {
 	.votequorum_nodelist_notify_fn = on_nodelist,
 };
 
-/* strtol's syntax in base 10, the whole argument, within [lo, hi]. */
-static bool parse_number(const char *arg, long long lo, long long hi, long long *out)
+/* A numeric option: strtol's syntax in base 10, the whole argument, in [lo, hi]. */
+struct number_opt {
+	long long lo, hi;
+	const char *refusal;	/* corosync's message for anything else */
+};
+
+static const struct number_opt expected_opt = {
+	1, INT_MAX, "New expected votes value was not valid, try a positive number"
+};
+static const struct number_opt votes_opt = {
+	0, INT_MAX, "New votes value was not valid, try a positive number or zero"
+};
+static const struct number_opt nodeid_opt = {
+	1, UINT32_MAX, "The nodeid was not valid, try a positive number"
+};
+
+static bool parse_number(const char *arg, const struct number_opt *opt, long long *out)
 {
 	char *end;
 	long long v;
 
 	errno = 0;
 	v = strtoll(arg, &end, 10);
-	if (errno != 0 || end == arg || *end != '\0' || v < lo || v > hi)
+	if (errno != 0 || end == arg || *end != '\0' || v < opt->lo || v > opt->hi) {
+		fprintf(stderr, "%s\n", opt->refusal);
 		return false;
+	}
 	*out = v;
 	return true;
 }
@@ -483,24 +500,18 @@ int main(int argc, char **argv)
 			cmd = CMD_UNREGISTER;
 			break;
 		case 'e':
-			if (!parse_number(optarg, 1, INT_MAX, &expected)) {
-				fprintf(stderr, "New expected votes value was not valid, try a positive number\n");
+			if (!parse_number(optarg, &expected_opt, &expected))
 				return EXIT_FAILURE;
-			}
 			cmd = CMD_SETEXPECTED;
 			break;
 		case 'v':
-			if (!parse_number(optarg, 0, INT_MAX, &votes)) {
-				fprintf(stderr, "New votes value was not valid, try a positive number or zero\n");
+			if (!parse_number(optarg, &votes_opt, &votes))
 				return EXIT_FAILURE;
-			}
 			cmd = CMD_SETVOTES;
 			break;
 		case 'n':
-			if (!parse_number(optarg, 1, UINT32_MAX, &nodeid)) {
-				fprintf(stderr, "The nodeid was not valid, try a positive number\n");
+			if (!parse_number(optarg, &nodeid_opt, &nodeid))
 				return EXIT_FAILURE;
-			}
 			nodeid_set = true;
 			break;
 		case 'o':
