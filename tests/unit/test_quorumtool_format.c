@@ -268,6 +268,94 @@ static void a_member_without_info_is_reported(void)
 		      "         2          0 n2\n");
 }
 
+/* corosync-quorumtool -h of 3.1.7, as captured (the program name is argv[0]). */
+static void usage_is_corosyncs_text(void)
+{
+	static const char want[] =
+		"usage: \ncorosync-quorumtool <options>\n\n  options:\n\n"
+		"  -s             show quorum status\n"
+		"  -m             constantly monitor quorum status\n"
+		"  -l             list nodes\n"
+		"  -a             show all names or addresses for each node\n"
+		"  -p             when used with -s or -l, generates machine parsable output\n"
+		"  -v <votes>     change the number of votes for a node (*)\n"
+		"  -n <nodeid>    optional nodeid of node for -v\n"
+		"  -e <expected>  change expected votes for the cluster (*)\n"
+		"  -H             show nodeids in hexadecimal rather than decimal\n"
+		"  -i             show node IP addresses instead of the resolved name\n"
+		"  -o <a|n|i>     order by [a] IP address (default), [n] name, [i] nodeid\n"
+		"  -f             forcefully unregister a quorum device *DANGEROUS* (*)\n"
+		"  -h             show this help text\n"
+		"  -V             show version and exit\n"
+		"\n"
+		"  (*) Starred items only work if votequorum is the quorum provider for corosync\n"
+		"\n";
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	qt_print_usage(f, "corosync-quorumtool");
+	fclose(f);
+	CHECK(strcmp(text, want) == 0);
+	free(text);
+}
+
+static void strerror_names_the_enum(void)
+{
+	CHECK(strcmp(qt_strerror(CS_OK), "success") == 0);
+	CHECK(strcmp(qt_strerror(CS_ERR_INVALID_PARAM), "CS_ERR_INVALID_PARAM") == 0);
+	CHECK(strcmp(qt_strerror(CS_ERR_NAME_NOT_FOUND), "CS_ERR_NAME_NOT_FOUND") == 0);
+	CHECK(strcmp(qt_strerror(CS_ERR_SECURITY), "CS_ERR_SECURITY") == 0);
+	CHECK(strcmp(qt_strerror((cs_error_t)29), "unknown error") == 0);
+	CHECK(strcmp(qt_strerror((cs_error_t)0), "unknown error") == 0);
+}
+
+/* A resolver that tags what it was asked, and refuses "bad". */
+static int fake_resolve(void *ctx, const char *addr, bool numeric, char *buf, size_t len)
+{
+	int *calls = ctx;
+
+	(*calls)++;
+	if (strcmp(addr, "bad") == 0)
+		return -1;
+	snprintf(buf, len, "%s%s", numeric ? "#" : "", addr);
+	return 0;
+}
+
+static void node_names_follow_corosync(void)
+{
+	const char *two[] = { "10.0.0.1", "10.1.0.1" }, *with_bad[] = { "bad", "10.1.0.1" };
+	char buf[128];
+	int calls = 0;
+
+	/* a name stands for the first address, and is all that shows without -a */
+	qt_node_name("n1", two, 2, false, false, fake_resolve, &calls, buf, sizeof(buf));
+	CHECK(strcmp(buf, "n1") == 0);
+	CHECK_EQ(calls, 0);
+	qt_node_name("n1", two, 2, false, true, fake_resolve, &calls, buf, sizeof(buf));
+	CHECK(strcmp(buf, "n1, 10.1.0.1") == 0);
+	/* no name: the first address, resolved; -a: every address */
+	qt_node_name(NULL, two, 2, false, false, fake_resolve, &calls, buf, sizeof(buf));
+	CHECK(strcmp(buf, "10.0.0.1") == 0);
+	qt_node_name("", two, 2, false, true, fake_resolve, &calls, buf, sizeof(buf));
+	CHECK(strcmp(buf, "10.0.0.1, 10.1.0.1") == 0);
+	/* -i ignores the name */
+	qt_node_name("n1", two, 2, true, false, fake_resolve, &calls, buf, sizeof(buf));
+	CHECK(strcmp(buf, "#10.0.0.1") == 0);
+	qt_node_name("n1", two, 2, true, true, fake_resolve, &calls, buf, sizeof(buf));
+	CHECK(strcmp(buf, "#10.0.0.1, #10.1.0.1") == 0);
+	/* an address that does not resolve leaves its separator behind, as in corosync */
+	qt_node_name(NULL, with_bad, 2, false, true, fake_resolve, &calls, buf, sizeof(buf));
+	CHECK(strcmp(buf, ", 10.1.0.1") == 0);
+	/* nothing known about the node */
+	qt_node_name(NULL, NULL, 0, false, true, fake_resolve, &calls, buf, sizeof(buf));
+	CHECK(strcmp(buf, "") == 0);
+	/* the buffer bounds the text */
+	qt_node_name(NULL, two, 2, false, true, fake_resolve, &calls, buf, 12);
+	CHECK(strlen(buf) < 12);
+	CHECK(strncmp(buf, "10.0.0.1", 8) == 0);
+}
+
 int main(void)
 {
 	RUN(members_without_a_device);
@@ -278,5 +366,8 @@ int main(void)
 	RUN(full_status_of_a_quorate_node);
 	RUN(status_of_a_blocked_node_with_no_flags);
 	RUN(a_member_without_info_is_reported);
+	RUN(usage_is_corosyncs_text);
+	RUN(strerror_names_the_enum);
+	RUN(node_names_follow_corosync);
 	return CHECK_EXIT();
 }

@@ -173,3 +173,95 @@ void qt_print_status(FILE *out, const struct qt_view *v, const struct qt_options
 	}
 	qt_print_members(out, v, o);
 }
+
+void qt_print_usage(FILE *out, const char *prog)
+{
+	fprintf(out, "usage: \n%s <options>\n\n  options:\n\n", prog);
+	fputs("  -s             show quorum status\n"
+	      "  -m             constantly monitor quorum status\n"
+	      "  -l             list nodes\n"
+	      "  -a             show all names or addresses for each node\n"
+	      "  -p             when used with -s or -l, generates machine parsable output\n"
+	      "  -v <votes>     change the number of votes for a node (*)\n"
+	      "  -n <nodeid>    optional nodeid of node for -v\n"
+	      "  -e <expected>  change expected votes for the cluster (*)\n"
+	      "  -H             show nodeids in hexadecimal rather than decimal\n"
+	      "  -i             show node IP addresses instead of the resolved name\n"
+	      "  -o <a|n|i>     order by [a] IP address (default), [n] name, [i] nodeid\n"
+	      "  -f             forcefully unregister a quorum device *DANGEROUS* (*)\n"
+	      "  -h             show this help text\n"
+	      "  -V             show version and exit\n"
+	      "\n"
+	      "  (*) Starred items only work if votequorum is the quorum provider for corosync\n"
+	      "\n",
+	      out);
+}
+
+const char *qt_strerror(cs_error_t err)
+{
+#define QT_ERR(e) \
+	case e:   \
+		return #e
+	switch (err) {
+	case CS_OK:
+		return "success";
+		QT_ERR(CS_ERR_LIBRARY);
+		QT_ERR(CS_ERR_VERSION);
+		QT_ERR(CS_ERR_INIT);
+		QT_ERR(CS_ERR_TIMEOUT);
+		QT_ERR(CS_ERR_TRY_AGAIN);
+		QT_ERR(CS_ERR_INVALID_PARAM);
+		QT_ERR(CS_ERR_NO_MEMORY);
+		QT_ERR(CS_ERR_BAD_HANDLE);
+		QT_ERR(CS_ERR_BUSY);
+		QT_ERR(CS_ERR_ACCESS);
+		QT_ERR(CS_ERR_NOT_EXIST);
+		QT_ERR(CS_ERR_NAME_TOO_LONG);
+		QT_ERR(CS_ERR_EXIST);
+		QT_ERR(CS_ERR_NO_SPACE);
+		QT_ERR(CS_ERR_INTERRUPT);
+		QT_ERR(CS_ERR_NAME_NOT_FOUND);
+		QT_ERR(CS_ERR_NO_RESOURCES);
+		QT_ERR(CS_ERR_NOT_SUPPORTED);
+		QT_ERR(CS_ERR_BAD_OPERATION);
+		QT_ERR(CS_ERR_FAILED_OPERATION);
+		QT_ERR(CS_ERR_MESSAGE_ERROR);
+		QT_ERR(CS_ERR_QUEUE_FULL);
+		QT_ERR(CS_ERR_QUEUE_NOT_AVAILABLE);
+		QT_ERR(CS_ERR_BAD_FLAGS);
+		QT_ERR(CS_ERR_TOO_BIG);
+		QT_ERR(CS_ERR_NO_SECTIONS);
+		QT_ERR(CS_ERR_CONTEXT_NOT_FOUND);
+		QT_ERR(CS_ERR_TOO_MANY_GROUPS);
+		QT_ERR(CS_ERR_SECURITY);
+	}
+#undef QT_ERR
+	return "unknown error";
+}
+
+void qt_node_name(const char *name, const char *const *addrs, size_t n_addrs, bool numeric,
+		  bool all, qt_resolve_fn resolve, void *ctx, char *buf, size_t len)
+{
+	size_t used = 0, first = 0, last = n_addrs > 0 ? 1 : 0;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	if (!numeric && name != NULL && name[0] != '\0') {
+		snprintf(buf, len, "%s", name);
+		used = strlen(buf);
+		first = 1;
+	}
+	if (all)
+		last = n_addrs;
+	for (size_t i = first; i < last && used + 1 < len; i++) {
+		if (i > 0 && used + 3 < len) {
+			/* corosync adds the separator before it knows the address resolves */
+			memcpy(buf + used, ", ", 3);
+			used += 2;
+		}
+		if (resolve(ctx, addrs[i], numeric, buf + used, len - used) != 0)
+			buf[used] = '\0';
+		used += strlen(buf + used);
+	}
+}

@@ -51,4 +51,23 @@ void qt_print_status(FILE *out, const struct qt_view *v, const struct qt_options
 /* -l: from the empty line before "Membership information" on. */
 void qt_print_members(FILE *out, const struct qt_view *v, const struct qt_options *o);
 
+/* -h, and an unknown option: corosync-quorumtool's help text under `prog`. */
+void qt_print_usage(FILE *out, const char *prog);
+/* cs_strerror() of libcorosync_common: the enum name, "success" for CS_OK. */
+const char *qt_strerror(cs_error_t err);
+
+/*
+ * The name column: how corosync-quorumtool names a node from the nodelist.
+ * `name` is nodelist.node.X.name (NULL: none), addrs the ringN_addr values in
+ * link order. Without numeric (-i) a name stands for the first address; the
+ * remaining addresses follow it only with all (-a), joined by ", ". Each
+ * address goes through resolve(ctx, addr, numeric, buf, len), which writes
+ * the text to show and returns 0, or non-zero to leave that address out (as
+ * a failed getnameinfo does). Writes "" when there is nothing to show.
+ */
+typedef int (*qt_resolve_fn)(void *ctx, const char *addr, bool numeric, char *buf, size_t len);
+
+void qt_node_name(const char *name, const char *const *addrs, size_t n_addrs, bool numeric,
+		  bool all, qt_resolve_fn resolve, void *ctx, char *buf, size_t len);
+
 #endif
