@@ -45,6 +45,8 @@ struct tally_engine {
 	uint64_t now_us;		/**< of the current callback */
 	bool sync_signalled;
 	bool notes_pending;
+	struct tally_engine_view views[TALLY_ENGINE_VIEW_HISTORY];	/**< a ring */
+	uint64_t n_views;
 	/* clean leave */
 	bool leaving;
 	uint64_t leave_deadline, left_at;
@@ -208,7 +210,11 @@ static void mb_view(void *ctx, const votequorum_ring_id_t *ring, const uint32_t 
 		    size_t n)
 {
 	struct tally_engine *e = ctx;
+	struct tally_engine_view *v = &e->views[e->n_views++ % TALLY_ENGINE_VIEW_HISTORY];
 
+	v->ring = *ring;
+	v->n_members = (uint32_t)n;
+	v->at_us = e->now_us;
 	log_view(e, ring, members, n);
 	e->sync_signalled = false;
 	tally_node_sync_init(e->node, ring, members, n, now_ms(e));
@@ -257,6 +263,8 @@ static void publish_stats(struct tally_engine *e)
 	s->leaving = e->leaving;
 	tally_mb_get_stats(e->mb, &s->mb);
 	s->c = e->c;
+	s->n_views = e->n_views;
+	memcpy(s->views, e->views, sizeof(s->views));
 	atomic_store_explicit(&e->stats_gen, g + 2, memory_order_release);
 }
 
@@ -388,13 +396,37 @@ static void on_rx(void *ctx, struct tally_dp *dp, const uint8_t *payload, size_t
 	/* Authenticated and fresh: now its source address may be believed. */
 	memcpy(p->addr, src, TALLY_ETH_ADDR_LEN);
 	p->addr_known = true;
-	p->frames++;
-	p->last_tsc = now_tsc;
+	/* relaxed atomic stores: the control thread reads these for status */
+	__atomic_store_n(&p->frames, p->frames + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->last_tsc, now_tsc, __ATOMIC_RELAXED);
 	e->now_us = tsc_to_us(e, now_tsc);
 	tally_mb_receive(e->mb, &m, e->now_us);
 	sync_progress(e);
 	if (tally_mb_next_deadline(e->mb) <= e->now_us || e->notes_pending)
 		tally_dp_tick_soon(dp);
+}
+
+size_t tally_engine_peers(const struct tally_engine *e, struct tally_engine_peer *out, size_t max)
+{
+	uint64_t now = tally_dp_tsc();
+	size_t n = 0;
+
+	for (size_t i = 0; i <= e->peers.mask && n < max; i++) {
+		const struct tally_peer *p = &e->peers.slot[i];
+		uint64_t last;
+
+		if (p->nodeid == 0)
+			continue;
+		last = __atomic_load_n(&p->last_tsc, __ATOMIC_RELAXED);
+		out[n].nodeid = p->nodeid;
+		out[n].frames = __atomic_load_n(&p->frames, __ATOMIC_RELAXED);
+		/* the lcore may have stamped a frame after our clock read: age 0 */
+		out[n].age_us = last == 0     ? UINT64_MAX
+				: last >= now ? 0
+					      : muldiv(now - last, 1000000u, e->hz);
+		n++;
+	}
+	return n;
 }
 
 const struct tally_dp_ops *tally_engine_dp_ops(void)

@@ -87,6 +87,14 @@ struct tally_engine_counters {
 	uint64_t cmds;			/**< commands taken */
 };
 
+#define TALLY_ENGINE_VIEW_HISTORY 16
+
+struct tally_engine_view {
+	votequorum_ring_id_t ring;
+	uint32_t n_members;
+	uint64_t at_us;		/**< engine clock (stats.now_us is the same clock) */
+};
+
 /* What the lcore republishes every tick (tally_engine_stats copies it). */
 struct tally_engine_stats {
 	uint64_t now_us;
@@ -95,6 +103,15 @@ struct tally_engine_stats {
 	bool quorate, in_sync, stable, leaving;
 	struct tally_mb_stats mb;
 	struct tally_engine_counters c;
+	uint64_t n_views;	/**< views installed; the last ones are in views[] */
+	struct tally_engine_view views[TALLY_ENGINE_VIEW_HISTORY];
+};
+
+/* One configured peer as the receive path last saw it. */
+struct tally_engine_peer {
+	uint32_t nodeid;
+	uint64_t frames;	/**< accepted from it */
+	uint64_t age_us;	/**< since its last accepted frame; UINT64_MAX: never */
 };
 
 /* On the main thread, before the loop: the rings and the core. NULL with a message. */
@@ -111,5 +128,7 @@ bool tally_engine_command(struct tally_engine *e, const struct tally_engine_cmd 
 bool tally_engine_next_note(struct tally_engine *e, struct tally_engine_note *out);
 /* Any thread: a consistent copy of the stats. */
 void tally_engine_stats(const struct tally_engine *e, struct tally_engine_stats *out);
+/* Any thread: the configured peers (each value whole, the set not one instant). */
+size_t tally_engine_peers(const struct tally_engine *e, struct tally_engine_peer *out, size_t max);
 
 #endif

@@ -331,7 +331,8 @@ static size_t status_text(void *ctx, char *buf, size_t len)
 	PUT("quorate: %d\nin_sync: %d\nstable: %d\nleaving: %d\n", s.quorate, s.in_sync, s.stable,
 	    s.leaving);
 	PUT("views_installed: %" PRIu64 "\nproposals: %" PRIu64 "\nproposals_aborted: %" PRIu64
-	    "\n", s.mb.views_installed, s.mb.proposals, s.mb.proposals_aborted);
+	    "\nrejects: %" PRIu64 "\n", s.mb.views_installed, s.mb.proposals,
+	    s.mb.proposals_aborted, s.mb.rejects);
 	PUT("hb_sent: %" PRIu64 "\nhb_received: %" PRIu64 "\nmsgs_sent: %" PRIu64
 	    "\nmsgs_received: %" PRIu64 "\n", s.mb.hb_sent, s.mb.hb_received, s.mb.msgs_sent,
 	    s.mb.msgs_received);
@@ -350,6 +351,28 @@ static size_t status_text(void *ctx, char *buf, size_t len)
 	    s.c.notes_dropped);
 	PUT("busy_pct: %.2f\nsleeps: %" PRIu64 "\n",
 	    cycles > 0 ? 100.0 * (double)dc.busy_cycles / cycles : 0.0, dc.sleeps);
+	/* the newest views first, with how long ago they came */
+	for (uint64_t k = 0; k < s.n_views && k < TALLY_ENGINE_VIEW_HISTORY; k++) {
+		const struct tally_engine_view *v =
+			&s.views[(s.n_views - 1 - k) % TALLY_ENGINE_VIEW_HISTORY];
+
+		PUT("view.%" PRIu64 ": ring=%" PRIx32 ".%" PRIx64 " members=%" PRIu32
+		    " age_ms=%.1f\n", k, v->ring.nodeid, v->ring.seq, v->n_members,
+		    (double)(s.now_us - v->at_us) / 1000.0);
+	}
+	{
+		struct tally_engine_peer peers[64];
+		size_t n = tally_engine_peers(d->engine, peers, 64);
+
+		for (size_t i = 0; i < n; i++) {
+			if (peers[i].age_us == UINT64_MAX)
+				PUT("peer.%" PRIu32 ": frames=%" PRIu64 " heard=never\n",
+				    peers[i].nodeid, peers[i].frames);
+			else
+				PUT("peer.%" PRIu32 ": frames=%" PRIu64 " last_heard_us=%" PRIu64 "\n",
+				    peers[i].nodeid, peers[i].frames, peers[i].age_us);
+		}
+	}
 	return off < len ? off : len - 1;
 }
 
