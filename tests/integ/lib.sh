@@ -12,6 +12,7 @@ cleanup() {
 	rm -rf "$top"
 }
 trap cleanup EXIT
+trap "exit 1" INT TERM
 fails=0 total=0
 ok() { echo "ok   $1"; total=$((total + 1)); }
 bad() { echo "FAIL $1"; fails=$((fails + 1)); total=$((total + 1)); }

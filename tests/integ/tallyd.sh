@@ -8,10 +8,13 @@
 #            than the detection window, one-way block, partition and heal,
 #            a node with the wrong authkey, a bad reload, status counters;
 #   5 nodes: a 3/2 partition and heal, two simultaneous crashes.
-#   tallyd.sh TALLY_CLUSTER TALLYD VQ_WATCH TALLY_KEYGEN TALLY_STAT
+#   hostile frames (frame-inject): garbage, truncated, bit-flipped, oversized,
+#            replayed, wrong key, other cluster, unknown node, stale incarnation
+#            change no view and are counted by reason.
+#   tallyd.sh TALLY_CLUSTER TALLYD VQ_WATCH TALLY_KEYGEN TALLY_STAT FRAME_INJECT
 set -u
 tc=$(realpath "$1") tallyd=$(realpath "$2") watch=$(realpath "$3") keygen=$(realpath "$4")
-stat=$(realpath "$5")
+stat=$(realpath "$5") inject=$(realpath "$6")
 . "$(dirname "$0")/lib.sh"
 export TALLY_KEYGEN=$keygen TALLY_DAEMON="$tallyd -f -c CONF"
 W=$top/watch
@@ -73,6 +76,24 @@ up 3
 expect "3 nodes agree on one quorate view" "1=1,2,3/1" "2=1,2,3/1" "3=1,2,3/1"
 [ "$(stat_of 1 members)" = 3 ] && [ "$(stat_of 1 quorate)" = 1 ] &&
 	ok "tally-stat shows the view" || bad "tally-stat: $("$tc" exec 1 "$stat")"
+
+# A hostile peer on node 1's link: nothing it sends may change a view.
+sleep 0.5
+views_before="$(views_seen 1) $(views_seen 2) $(views_seen 3)"
+declare -A before
+counters="wire_bad_mac wire_other_cluster unknown_sender wire_stale_incarnation wire_replay wire_bad_length wire_short wire_bad_magic"
+for k in $counters; do before[$k]=$(stat_of 3 "$k"); done
+"$tc" exec 1 "$inject" -c "$TALLY_CLUSTER_DIR/n1/corosync.conf" -i veth0 -n 50 >"$top/inject.out" 2>&1 ||
+	bad "frame-inject: $(cat "$top/inject.out")"
+sleep 1
+[ "$(views_seen 1) $(views_seen 2) $(views_seen 3)" = "$views_before" ] &&
+	ok "hostile frames change no view" || bad "hostile frames changed a view: $(tail -2 "$W/2")"
+expect "the cluster is as it was" "1=1,2,3/1" "2=1,2,3/1" "3=1,2,3/1"
+for k in $counters; do
+	now=$(stat_of 3 "$k")
+	[ "$now" -gt "${before[$k]}" ] && ok "node 3 counted them: $k ${before[$k]} -> $now" ||
+		bad "$k did not grow (${before[$k]} -> $now; sent: $(tr '\n' ' ' <"$top/inject.out"))"
+done
 
 "$tc" kill 3
 expect "crash of node 3: the others go on, quorate" "1=1,2/1" "2=1,2/1"
