@@ -15,28 +15,6 @@ static struct tally_wire_mb_arrays arr;
 static uint32_t ids[TALLY_WIRE_MB_MAX_HB_IDS + 8];
 static uint64_t incs[TALLY_WIRE_MB_MAX_IDS + 8];
 
-static bool qmsg_equal(const struct tally_qmsg *a, const struct tally_qmsg *b)
-{
-	return memcmp(a, b, sizeof(*a)) == 0;
-}
-
-static bool mb_equal(const struct tally_mb_msg *a, const struct tally_mb_msg *b)
-{
-	if (a->type != b->type || a->from != b->from || a->inc != b->inc || a->flags != b->flags ||
-	    a->ring.nodeid != b->ring.nodeid || a->ring.seq != b->ring.seq || a->seq != b->seq ||
-	    a->max_seq != b->max_seq || a->gseq != b->gseq || a->origin != b->origin ||
-	    a->lseq != b->lseq || a->payload != b->payload || a->n_ids != b->n_ids ||
-	    a->n_unheard != b->n_unheard || (a->incs == NULL) != (b->incs == NULL))
-		return false;
-	if ((a->type == TALLY_MB_DATA || a->type == TALLY_MB_ORDERED) &&
-	    a->payload == TALLY_MB_PAYLOAD_QMSG && !qmsg_equal(&a->qmsg, &b->qmsg))
-		return false;
-	if (a->n_ids > 0 && memcmp(a->ids, b->ids, a->n_ids * sizeof(*a->ids)) != 0)
-		return false;
-	return a->incs == NULL || a->n_ids == 0 ||
-	       memcmp(a->incs, b->incs, a->n_ids * sizeof(*a->incs)) == 0;
-}
-
 static enum tally_wire_verdict decode(const uint8_t *body, size_t len, struct tally_mb_msg *m)
 {
 	return tally_wire_decode_mb(&hdr, body, len, m, &arr);
@@ -56,7 +34,8 @@ static int roundtrip(const struct tally_mb_msg *m)
 	CHECK_EQ(tally_wire_encode_mb(m, NULL, 0), -EMSGSIZE);
 	CHECK_EQ(tally_wire_encode_mb(m, body, (size_t)n), n);
 	CHECK_EQ(decode(body, (size_t)n, &back), TALLY_WIRE_OK);
-	CHECK(mb_equal(m, &back));
+	CHECK(tally_wire_mb_same(m, &back));
+	CHECK((back.incs != NULL) == (m->type == TALLY_MB_PROPOSE));
 	for (int cut = 0; cut < n; cut++)
 		CHECK_EQ(decode(body, (size_t)cut, &back), TALLY_WIRE_BAD_BODY);
 	return n;
@@ -422,9 +401,11 @@ static void malformed_bodies_are_refused(void)
 	CHECK_EQ(BODY(TALLY_MB_ACCEPT, 0, 0, 0, 4, 4, 0x80, 0x80, 0x80, 0x80, 0x10, 0),
 		 TALLY_WIRE_BAD_BODY);
 	CHECK_EQ(BODY(TALLY_MB_ACCEPT, 0, 0, 0, 4, 3), TALLY_WIRE_BAD_BODY);
-	/* raw: empty, id 0, above 2^32 - 1 */
+	/* raw: empty, ascending, id 0, above 2^32 - 1 */
 	CHECK_EQ(BODY(TALLY_MB_ACCEPT, 0, 0, 0, 4, 9, 3, 1), TALLY_WIRE_OK);
 	CHECK_EQ(BODY(TALLY_MB_ACCEPT, 0, 0, 0, 4, 1), TALLY_WIRE_BAD_BODY);
+	CHECK_EQ(BODY(TALLY_MB_ACCEPT, 0, 0, 0, 4, 5, 3), TALLY_WIRE_BAD_BODY);	/* ascending */
+	CHECK_EQ(BODY(TALLY_MB_ACCEPT, 0, 0, 0, 4, 9, 1, 3), TALLY_WIRE_BAD_BODY);
 	CHECK_EQ(BODY(TALLY_MB_ACCEPT, 0, 0, 0, 4, 9, 3, 0), TALLY_WIRE_BAD_BODY);
 	CHECK_EQ(BODY(TALLY_MB_ACCEPT, 0, 0, 0, 4, 5, 0x80, 0x80, 0x80, 0x80, 0x10),
 		 TALLY_WIRE_BAD_BODY);
@@ -506,11 +487,11 @@ static void random_bodies_never_crash(void)
 			continue;
 		ok++;
 		n = tally_wire_encode_mb(&m, again, sizeof(again));
-		CHECK(n > 0);
+		CHECK(n > 0 && (size_t)n <= len);
 		if (n <= 0)
 			continue;
 		CHECK_EQ(tally_wire_decode_mb(&hdr, again, (size_t)n, &back, &arr2), TALLY_WIRE_OK);
-		CHECK(mb_equal(&m, &back));
+		CHECK(tally_wire_mb_same(&m, &back));
 	}
 	CHECK(ok > 1000);
 }
