@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 # Fuzz each target with libFuzzer + ASan + UBSan for SECONDS (default 60).
-#   tests/fuzz/run-libfuzzer.sh [SECONDS] [TARGET...]     targets: config wire wire_mb scenario
+#   tests/fuzz/run-libfuzzer.sh [SECONDS] [TARGET...]     targets: config wire scenario
 # Needs clang and libclang-rt (Debian: clang-14 libclang-rt-14-dev). The seed
 # corpus is copied to a scratch directory, so the tree is never modified;
 # crashes are left there (crash-*) with the command to replay them.
@@ -9,7 +9,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-config wire wire_mb scenario}
+targets=${*:-config wire scenario}
 work=$(mktemp -d /tmp/tally-fuzz.XXXXXX)
 cc=${CLANG:-clang}
 flags="-g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -Iinclude -Iengine/core -Itools/sim"
