@@ -110,6 +110,8 @@ struct sim_packet {
 	uint64_t *incs;
 };
 
+_Static_assert(SIM_MAX_NODES <= TALLY_WIRE_MB_MAX_IDS, "every simulated hear set fits an id list");
+
 /* Stands for a message that could not be encoded: no destination gets it. */
 static struct sim_packet unencodable;
 

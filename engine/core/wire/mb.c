@@ -9,8 +9,12 @@
 #include <errno.h>
 #include <string.h>
 
+#include "tally/shm_layout.h"
+
 _Static_assert(TALLY_WIRE_MB_MAX_IDS >= TALLY_MB_SMALL_VIEW,
 	       "a full-knowledge view's hear set fits a list");
+_Static_assert(TALLY_WIRE_MB_MAX_IDS <= TALLY_SHM_MAX_NODES,
+	       "no cluster larger than the published node table");
 
 #define VARINT_MAX 10
 /* Largest quorum message body: type and two 254-byte names with their lengths. */
@@ -198,7 +202,7 @@ static int check_msg(const struct tally_mb_msg *m, unsigned f, unsigned lists)
 {
 	if (f == 0 || (fields_used(m) & ~f) || !payload_known(m->payload) ||
 	    (m->flags & ~HB_FLAGS_KNOWN) ||
-	    (m->flags & TALLY_MB_HB_HEARSET && m->flags & TALLY_MB_HB_DEAFSET))
+	    ((m->flags & TALLY_MB_HB_HEARSET) && (m->flags & TALLY_MB_HB_DEAFSET)))
 		return -EINVAL;
 	if (m->n_unheard > m->n_ids || (m->n_unheard > 0 && lists < 2) ||
 	    (m->n_ids > 0 && (lists == 0 || m->ids == NULL)) ||

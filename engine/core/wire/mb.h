@@ -61,7 +61,10 @@
 #include "membership/membership.h"
 #include "wire/wire.h"
 
-/* The largest cluster: every view is small (full knowledge) up to it. */
+/*
+ * The largest cluster: every view is small (full knowledge) up to it, and it
+ * is within the published node table (TALLY_SHM_MAX_NODES).
+ */
 #define TALLY_WIRE_MB_MAX_IDS 1024u
 /* A hear-set heartbeat carries two lists (heard, then the unheard tail). */
 #define TALLY_WIRE_MB_MAX_HB_IDS (2 * TALLY_WIRE_MB_MAX_IDS)
