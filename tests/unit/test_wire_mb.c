@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "check.h"
 #include "wire/mb.h"
 
@@ -177,6 +179,34 @@ static void full_hear_set_fits_one_body(void)
 		ids[i] = UINT32_MAX - 4095 + 4 * (i % TALLY_WIRE_MB_MAX_IDS) + (i & 1) * 3;
 	n = roundtrip(&m);
 	CHECK(n > 0 && n <= (int)TALLY_WIRE_MAX_BODY);
+}
+
+/* The largest body through seal and open: one Ethernet frame, as sent. */
+static void a_full_body_travels_in_one_frame(void)
+{
+	static uint8_t body[TALLY_WIRE_MAX_BODY], frame[TALLY_WIRE_MAX_FRAME];
+	uint8_t authkey[TALLY_WIRE_AUTHKEY_MIN] = { 9 };
+	struct tally_mb_msg m = base_msg(TALLY_MB_HEARTBEAT), back;
+	struct tally_wire_hdr h;
+	struct tally_wire_key key;
+	const uint8_t *got;
+	size_t got_len;
+	int n, f;
+
+	CHECK_EQ(tally_wire_key_derive(&key, authkey, sizeof(authkey), "lab"), 0);
+	m.flags = TALLY_MB_HB_IN_VIEW | TALLY_MB_HB_HEARSET;
+	m.ids = ids;
+	for (uint32_t i = 0; i < 2 * TALLY_WIRE_MB_MAX_IDS; i++)
+		ids[i] = 1000 + 4 * (i % TALLY_WIRE_MB_MAX_IDS) + (i / TALLY_WIRE_MB_MAX_IDS);
+	m.n_ids = 2 * TALLY_WIRE_MB_MAX_IDS;
+	m.n_unheard = TALLY_WIRE_MB_MAX_IDS;
+	n = tally_wire_encode_mb(&m, body, sizeof(body));
+	CHECK(n > 0);
+	f = tally_wire_seal(&key, &hdr, body, (size_t)(n > 0 ? n : 0), frame, sizeof(frame));
+	CHECK_EQ(f, n + TALLY_WIRE_OVERHEAD);
+	CHECK_EQ(tally_wire_open(&key, frame, (size_t)f, &h, &got, &got_len), TALLY_WIRE_OK);
+	CHECK_EQ(tally_wire_decode_mb(&h, got, got_len, &back, &arr), TALLY_WIRE_OK);
+	CHECK(tally_wire_mb_same(&m, &back));
 }
 
 static void gaps_and_tails_round_trip(void)
@@ -498,8 +528,11 @@ static void random_bodies_never_crash(void)
 
 int main(void)
 {
+	if (sodium_init() < 0)
+		return 1;
 	RUN(every_type_round_trips);
 	RUN(full_hear_set_fits_one_body);
+	RUN(a_full_body_travels_in_one_frame);
 	RUN(gaps_and_tails_round_trip);
 	RUN(proposals_up_to_what_fits);
 	RUN(invalid_messages_are_not_encoded);
