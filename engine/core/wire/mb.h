@@ -31,14 +31,14 @@
  * An id list starts with a varint h = (n << 2) | form:
  *   form 0  runs: n runs of consecutive ids, each varint gap and varint
  *           length - 1; gap is the first id of the run minus the last id of
- *           the run before (minus 0 for the first run), so 1..N is 3 bytes
+ *           the run before (minus 0 for the first run), so 1..N is 4 bytes
  *   form 1  raw: n ids, each a varint; only for lists not strictly ascending
  *           (receivers refuse such lists, but a list travels as it is)
  *   form 2  bitmap: varint first id, then n bytes; bit b of byte k (low bit
  *           first) is id first + 8k + b; the first bit and the last byte are
  *           never 0
  * The encoder picks the shorter of runs and bitmap for ascending lists, so
- * any set of ids within a span of S ids costs at most S/8 + 4 bytes, and
+ * any set of ids within a span of S ids costs at most S/8 + 7 bytes, and
  * re-encoding a decoded body never makes it longer.
  * n == 0 only in form 0 (the empty list). Ids are never 0 (the broadcast
  * address) and a list holds at most TALLY_WIRE_MB_MAX_IDS of them.
