@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Received bytes -> frame checks -> quorum body decoder. The body decoder is
- * also fed the raw input, since only an authenticated peer reaches it.
+ * Received bytes -> frame checks -> the body decoder of the frame's type
+ * (quorum or membership). The body decoders are also fed the raw input:
+ * only an authenticated peer reaches them, but a peer can be buggy. A
+ * membership body that decodes must encode again, no longer, to a body that
+ * decodes to the same message.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -9,12 +12,31 @@
 
 #include <sodium.h>
 
+#include "wire/mb.h"
 #include "wire/wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static void mb_decode_and_back(const struct tally_wire_hdr *h, const uint8_t *body, size_t len)
+{
+	static struct tally_wire_mb_arrays arr, arr2;
+	static uint8_t again[TALLY_WIRE_MAX_BODY];
+	struct tally_mb_msg m, back;
+	int n;
+
+	if (tally_wire_decode_mb(h, body, len, &m, &arr) != TALLY_WIRE_OK)
+		return;
+	/* shortest forms out, no redundant forms in: never longer than what came */
+	n = tally_wire_encode_mb(&m, again, sizeof(again));
+	if (n <= 0 || (size_t)n > len ||
+	    tally_wire_decode_mb(h, again, (size_t)n, &back, &arr2) != TALLY_WIRE_OK ||
+	    !tally_wire_mb_same(&m, &back))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static const struct tally_wire_hdr raw_mb = { TALLY_WIRE_MEMBERSHIP, 2, 5, 1 };
 	static struct tally_wire_key key;
 	static struct tally_wire_replay replay;
 	static int ready;
@@ -31,9 +53,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		tally_wire_key_derive(&key, authkey, sizeof(authkey), "fuzz");
 		ready = 1;
 	}
-	if (tally_wire_open(&key, data, size, &h, &body, &body_len) == TALLY_WIRE_OK &&
-	    tally_wire_replay_check(&replay, h.incarnation, h.seq) == TALLY_WIRE_OK)
-		(void)tally_wire_decode_qmsg(body, body_len, &m);
+	if (tally_wire_open(&key, data, size, &h, &body, &body_len) == TALLY_WIRE_OK) {
+		/* the body is decoded even when a replay: every sealed seed reaches it */
+		(void)tally_wire_replay_check(&replay, h.incarnation, h.seq);
+		if (h.type == TALLY_WIRE_MEMBERSHIP)
+			mb_decode_and_back(&h, body, body_len);
+		else
+			(void)tally_wire_decode_qmsg(body, body_len, &m);
+	}
 	(void)tally_wire_decode_qmsg(data, size, &m);
+	if (size <= TALLY_WIRE_MAX_BODY)
+		mb_decode_and_back(&raw_mb, data, size);
 	return 0;
 }

@@ -14,7 +14,7 @@ work=$(mktemp -d /tmp/tally-fuzz.XXXXXX)
 cc=${CLANG:-clang}
 flags="-g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -Iinclude -Iengine/core -Itools/sim"
 core="engine/core/config/cmap.c engine/core/config/parse.c engine/core/config/votequorum_cfg.c
-	engine/core/quorum/quorum.c engine/core/wire/wire.c"
+	engine/core/quorum/quorum.c engine/core/wire/wire.c engine/core/wire/mb.c"
 status=0
 for t in $targets; do
 	case $t in

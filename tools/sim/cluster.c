@@ -23,6 +23,7 @@
 #include "membership/membership.h"
 #include "quorum/quorum.h"
 #include "shm/shm.h"
+#include "wire/mb.h"
 
 /* Node-table size of every simulated core: the largest cluster plus slack. */
 #define SIM_NODE_TABLE (SIM_MAX_NODES + 2)
@@ -96,6 +97,9 @@ struct sim_cluster {
 	uint64_t ev_order;
 	struct tally_mb_params mbp;
 	votequorum_ring_id_t narrated;	/**< the last view narrated */
+	/* The network carries bytes: every message is encoded and decoded. */
+	struct tally_wire_mb_arrays *mb_arrays;	/**< decoder scratch */
+	uint64_t mb_too_large, mb_invalid;	/**< sends dropped: could not be encoded */
 };
 
 /* A frame in flight, shared by the copies of a broadcast. */
@@ -105,6 +109,11 @@ struct sim_packet {
 	uint32_t *ids;
 	uint64_t *incs;
 };
+
+_Static_assert(SIM_MAX_NODES <= TALLY_WIRE_MB_MAX_IDS, "every simulated hear set fits an id list");
+
+/* Stands for a message that could not be encoded: no destination gets it. */
+static struct sim_packet unencodable;
 
 enum sim_event_kind { EV_DELIVER, EV_TIMER };
 
@@ -581,28 +590,49 @@ static void packet_put(struct sim_packet *p)
 	}
 }
 
-static struct sim_packet *packet_new(const struct tally_mb_msg *m)
+static void *memdup_or_die(const void *src, size_t len)
 {
-	struct sim_packet *p = calloc(1, sizeof(*p));
+	void *p = malloc(len);
 
 	if (p == NULL)
 		abort();
-	p->m = *m;
-	if (m->n_ids > 0 && m->ids != NULL) {
-		p->ids = malloc(m->n_ids * sizeof(*p->ids));
-		if (p->ids == NULL)
-			abort();
-		memcpy(p->ids, m->ids, m->n_ids * sizeof(*p->ids));
+	return memcpy(p, src, len);
+}
+
+/*
+ * What the receivers get is what a frame body carries: the message encoded
+ * and decoded again, so every scenario proves the wire format too.
+ */
+static struct sim_packet *packet_new(struct sim_cluster *c, const struct tally_mb_msg *m)
+{
+	const struct tally_wire_hdr hdr = { TALLY_WIRE_MEMBERSHIP, m->from, m->inc, 0 };
+	uint8_t body[TALLY_WIRE_MAX_BODY];
+	struct sim_packet *p;
+	int n = tally_wire_encode_mb(m, body, sizeof(body));
+
+	if (n < 0) {
+		if (n == -EMSGSIZE)
+			c->mb_too_large++;
+		else
+			c->mb_invalid++;
+		narrate(c, "node %" PRIu32 ": membership message type %d not encoded: %s", m->from,
+			(int)m->type, n == -EMSGSIZE ? "too large" : "invalid");
+		return &unencodable;
 	}
-	if (m->n_ids > 0 && m->incs != NULL) {
-		p->incs = malloc(m->n_ids * sizeof(*p->incs));
-		if (p->incs == NULL)
-			abort();
-		memcpy(p->incs, m->incs, m->n_ids * sizeof(*p->incs));
-	}
+	if (c->mb_arrays == NULL && (c->mb_arrays = malloc(sizeof(*c->mb_arrays))) == NULL)
+		abort();
+	p = calloc(1, sizeof(*p));
+	if (p == NULL ||
+	    tally_wire_decode_mb(&hdr, body, (size_t)n, &p->m, c->mb_arrays) != TALLY_WIRE_OK ||
+	    !tally_wire_mb_same(m, &p->m))
+		abort();	/* our own encoding must decode to what was sent */
+	/* The scratch arrays are reused by the next packet: keep a copy. */
+	if (p->m.n_ids > 0)
+		p->ids = memdup_or_die(p->m.ids, p->m.n_ids * sizeof(*p->ids));
+	if (p->m.incs != NULL && p->m.n_ids > 0)
+		p->incs = memdup_or_die(p->m.incs, p->m.n_ids * sizeof(*p->incs));
 	p->m.ids = p->ids;
 	p->m.incs = p->incs;
-	p->m.n_ids = p->ids != NULL ? m->n_ids : 0;
 	return p;
 }
 
@@ -646,7 +676,9 @@ static void transmit(struct sim_cluster *c, struct sim_node *from, struct sim_no
 	if (c->loss_pct > 0 && sim_rand(c) % 100 < c->loss_pct)
 		return;
 	if (*pkt == NULL)
-		*pkt = packet_new(m);
+		*pkt = packet_new(c, m);
+	if (*pkt == &unencodable)
+		return;
 	(*pkt)->refs++;
 	ev.at = c->now + NET_DELAY_US + sim_rand(c) % (NET_JITTER_US + 1);
 	ev.node = to;
@@ -925,6 +957,12 @@ void sim_cluster_free(struct sim_cluster *c)
 	free(c->blocks);
 	free(c->snapshot);
 	tally_cmap_free(c->base);
+	if (c->mb_too_large + c->mb_invalid > 0)
+		fprintf(stderr,
+			"tally-sim: %" PRIu64 " membership messages dropped unencoded (%" PRIu64
+			" too large for a frame, %" PRIu64 " invalid)\n",
+			c->mb_too_large + c->mb_invalid, c->mb_too_large, c->mb_invalid);
+	free(c->mb_arrays);
 	free(c);
 }
 

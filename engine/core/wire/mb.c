@@ -9,8 +9,12 @@
 #include <errno.h>
 #include <string.h>
 
+#include "tally/shm_layout.h"
+
 _Static_assert(TALLY_WIRE_MB_MAX_IDS >= TALLY_MB_SMALL_VIEW,
 	       "a full-knowledge view's hear set fits a list");
+_Static_assert(TALLY_WIRE_MB_MAX_IDS <= TALLY_SHM_MAX_NODES,
+	       "no cluster larger than the published node table");
 
 #define VARINT_MAX 10
 /* Largest quorum message body: type and two 254-byte names with their lengths. */
@@ -198,7 +202,7 @@ static int check_msg(const struct tally_mb_msg *m, unsigned f, unsigned lists)
 {
 	if (f == 0 || (fields_used(m) & ~f) || !payload_known(m->payload) ||
 	    (m->flags & ~HB_FLAGS_KNOWN) ||
-	    (m->flags & TALLY_MB_HB_HEARSET && m->flags & TALLY_MB_HB_DEAFSET))
+	    ((m->flags & TALLY_MB_HB_HEARSET) && (m->flags & TALLY_MB_HB_DEAFSET)))
 		return -EINVAL;
 	if (m->n_unheard > m->n_ids || (m->n_unheard > 0 && lists < 2) ||
 	    (m->n_ids > 0 && (lists == 0 || m->ids == NULL)) ||
@@ -374,7 +378,8 @@ static bool get_list(struct rbuf *r, uint32_t *out, uint32_t *count)
 		for (; *count < n; (*count)++)
 			if (!get_u32(r, &out[*count]) || out[*count] == 0)
 				return false;
-		return true;
+		/* ascending lists go as runs or a bitmap: one encoding per list */
+		return !ascending(out, n);
 	case FORM_BITMAP:
 		return get_bitmap(r, n, out, count);
 	}
@@ -459,4 +464,39 @@ enum tally_wire_verdict tally_wire_decode_mb(const struct tally_wire_hdr *hdr, c
 		return TALLY_WIRE_BAD_BODY;
 	}
 	return TALLY_WIRE_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Comparing                                                           */
+
+static bool qmsg_same(const struct tally_qmsg *a, const struct tally_qmsg *b)
+{
+	uint8_t ea[QMSG_MAX], eb[QMSG_MAX];
+	int na = tally_wire_encode_qmsg(a, ea, sizeof(ea));
+	int nb = tally_wire_encode_qmsg(b, eb, sizeof(eb));
+
+	return na == nb && (na < 0 || memcmp(ea, eb, (size_t)na) == 0);
+}
+
+bool tally_wire_mb_same(const struct tally_mb_msg *a, const struct tally_mb_msg *b)
+{
+	unsigned f = fields_of(a->type);
+
+	if (a->type != b->type || a->from != b->from || a->inc != b->inc || a->flags != b->flags ||
+	    a->ring.nodeid != b->ring.nodeid || a->ring.seq != b->ring.seq || a->seq != b->seq ||
+	    a->max_seq != b->max_seq || a->gseq != b->gseq || a->origin != b->origin ||
+	    a->lseq != b->lseq || a->payload != b->payload || a->n_ids != b->n_ids ||
+	    a->n_unheard != b->n_unheard)
+		return false;
+	if ((f & F_PAYLOAD) && a->payload == TALLY_MB_PAYLOAD_QMSG && !qmsg_same(&a->qmsg, &b->qmsg))
+		return false;
+	if (a->n_ids == 0)
+		return true;
+	if (a->ids == NULL || b->ids == NULL ||
+	    memcmp(a->ids, b->ids, a->n_ids * sizeof(*a->ids)) != 0)
+		return false;
+	if (!(f & F_INCS))
+		return true;
+	return a->incs != NULL && b->incs != NULL &&
+	       memcmp(a->incs, b->incs, a->n_ids * sizeof(*a->incs)) == 0;
 }

@@ -31,13 +31,15 @@
  * An id list starts with a varint h = (n << 2) | form:
  *   form 0  runs: n runs of consecutive ids, each varint gap and varint
  *           length - 1; gap is the first id of the run minus the last id of
- *           the run before (minus 0 for the first run), so 1..N is 3 bytes
+ *           the run before (minus 0 for the first run), so 1..N is 4 bytes
  *   form 1  raw: n ids, each a varint; only for lists not strictly ascending
+ *           (receivers refuse such lists, but a list travels as it is)
  *   form 2  bitmap: varint first id, then n bytes; bit b of byte k (low bit
  *           first) is id first + 8k + b; the first bit and the last byte are
  *           never 0
  * The encoder picks the shorter of runs and bitmap for ascending lists, so
- * any set of ids within a span of S ids costs at most S/8 + 4 bytes.
+ * any set of ids within a span of S ids costs at most S/8 + 7 bytes, and
+ * re-encoding a decoded body never makes it longer.
  * n == 0 only in form 0 (the empty list). Ids are never 0 (the broadcast
  * address) and a list holds at most TALLY_WIRE_MB_MAX_IDS of them.
  *
@@ -52,13 +54,17 @@
 #ifndef TALLY_CORE_WIRE_MB_H
 #define TALLY_CORE_WIRE_MB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "membership/membership.h"
 #include "wire/wire.h"
 
-/* The largest cluster: every view is small (full knowledge) up to it. */
+/*
+ * The largest cluster: every view is small (full knowledge) up to it, and it
+ * is within the published node table (TALLY_SHM_MAX_NODES).
+ */
 #define TALLY_WIRE_MB_MAX_IDS 1024u
 /* A hear-set heartbeat carries two lists (heard, then the unheard tail). */
 #define TALLY_WIRE_MB_MAX_HB_IDS (2 * TALLY_WIRE_MB_MAX_IDS)
@@ -93,5 +99,12 @@ int tally_wire_encode_mb(const struct tally_mb_msg *m, uint8_t *out, size_t len)
 enum tally_wire_verdict tally_wire_decode_mb(const struct tally_wire_hdr *hdr, const uint8_t *body,
 					     size_t len, struct tally_mb_msg *m,
 					     struct tally_wire_mb_arrays *arr);
+
+/*
+ * Do a and b say the same as far as a body carries it: every field, the
+ * arrays by content, the quorum message by its encoding? For tests, fuzzing
+ * and the simulator, which check decode(encode(m)) against m.
+ */
+bool tally_wire_mb_same(const struct tally_mb_msg *a, const struct tally_mb_msg *b);
 
 #endif
