@@ -425,6 +425,50 @@ static int trial_run(struct sim *s, uint32_t victim, uint64_t timeout_ns, struct
 	return 0;
 }
 
+/* Frames every live engine accepted (authenticated, fresh, decoded). */
+static uint64_t frames_accepted(const struct sim *s)
+{
+	uint64_t ok = 0;
+
+	for (uint32_t i = 0; i < s->n; i++) {
+		struct tally_engine_stats st;
+
+		if (!s->v[i].alive)
+			continue;
+		tally_engine_stats(s->v[i].e, &st);
+		ok += st.c.wire[TALLY_WIRE_OK];
+	}
+	return ok;
+}
+
+/* Run idle_ms without faults: views installed (false failures) and what the thread did. */
+static uint64_t idle_check(struct sim *s, uint64_t idle_ms)
+{
+	uint64_t views0 = views_installed(s, NULL), ok0 = frames_accepted(s), views, ok;
+	uint64_t cyc0 = s->all_cycles, busy0 = s->busy_cycles, rounds0 = s->rounds, rounds;
+	uint64_t cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID), t0 = mono_ns(), t1;
+	double secs, busy, cpu, fps;
+
+	while ((t1 = mono_ns()) - t0 < idle_ms * 1000000u)
+		round_once(s);
+	cpu = (double)(clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0) / 1e9;
+	views = views_installed(s, NULL) - views0;
+	ok = frames_accepted(s) - ok0;
+	rounds = s->rounds - rounds0;
+	secs = (double)(t1 - t0) / 1e9;
+	busy = (double)(s->busy_cycles - busy0) / (double)(s->all_cycles - cyc0);
+	fps = (double)ok / secs;
+	printf("idle %.1f s: %" PRIu64 " views installed (false failures: %s), "
+	       "%.0f rounds/s (%.1f us/round)\n",
+	       secs, views, views == 0 ? "none" : "YES", (double)rounds / secs,
+	       secs * 1e6 / (double)(rounds ? rounds : 1));
+	/* The host is shared: the thread got cpu/secs of a CPU; busy is a share of that. */
+	printf("authenticated frames accepted: %.0f /s; the thread ran %.0f %% of the "
+	       "time, %.0f %% of that in rounds with frames (%.2f us of CPU per frame)\n",
+	       fps, cpu / secs * 100, busy * 100, ok > 0 ? busy * cpu * 1e6 / (double)ok : 0.0);
+	return views;
+}
+
 /* ------------------------------------------------------------------ */
 /* Set-up                                                              */
 
@@ -560,8 +604,7 @@ int main(int argc, char **argv)
 	static struct sim ss;
 	struct sim *s = &ss;
 	uint8_t authkey[64] = { 0x76, 0x6e };
-	uint64_t interval_us = 1000, idle_ms = 1000, window_ns, views0, views1, ok0, ok1, t0, t1;
-	uint64_t cyc0, busy0, rounds0, cpu0, cpu1, tj;
+	uint64_t interval_us = 1000, idle_ms = 1000, window_ns, idle_views, t0, tj;
 	uint32_t miss = 8, trials = 10;
 	const char *csv_path = NULL;
 	struct trial *tr;
@@ -569,6 +612,7 @@ int main(int argc, char **argv)
 	char err[256];
 	int opt, rc = 0;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* progress of long runs, also into a file */
 	s->n = 16;
 	while ((opt = getopt_long(argc, argv, "n:t:c:v", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -637,47 +681,7 @@ int main(int argc, char **argv)
 	}
 	printf("settled in %.1f ms\n", (double)(mono_ns() - t0) / 1e6);
 
-	/* Idle: false failures (views installed) and what the thread processes. */
-	views0 = views_installed(s, NULL);
-	ok0 = 0;
-	for (uint32_t i = 0; i < s->n; i++) {
-		struct tally_engine_stats st;
-
-		tally_engine_stats(s->v[i].e, &st);
-		ok0 += st.c.wire[TALLY_WIRE_OK];
-	}
-	cyc0 = s->all_cycles;
-	busy0 = s->busy_cycles;
-	rounds0 = s->rounds;
-	cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-	t0 = mono_ns();
-	while ((t1 = mono_ns()) - t0 < idle_ms * 1000000u)
-		round_once(s);
-	cpu1 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-	views1 = views_installed(s, NULL);
-	ok1 = 0;
-	for (uint32_t i = 0; i < s->n; i++) {
-		struct tally_engine_stats st;
-
-		tally_engine_stats(s->v[i].e, &st);
-		ok1 += st.c.wire[TALLY_WIRE_OK];
-	}
-	{
-		double secs = (double)(t1 - t0) / 1e9, busy = (double)(s->busy_cycles - busy0) /
-							     (double)(s->all_cycles - cyc0);
-		double fps = (double)(ok1 - ok0) / secs, cpu = (double)(cpu1 - cpu0) / 1e9;
-
-		printf("idle %.1f s: %" PRIu64 " views installed (false failures: %s), "
-		       "%.0f rounds/s (%.1f us/round)\n",
-		       secs, views1 - views0, views1 == views0 ? "none" : "YES",
-		       (double)(s->rounds - rounds0) / secs,
-		       secs * 1e6 / (double)(s->rounds - rounds0 ? s->rounds - rounds0 : 1));
-		/* The host is shared: the thread got cpu/secs of a CPU; busy is a share of that. */
-		printf("authenticated frames accepted: %.0f /s; the thread ran %.0f %% of the "
-		       "time, %.0f %% of that in rounds with frames (%.2f us of CPU per frame)\n",
-		       fps, cpu / secs * 100, busy * 100,
-		       ok1 > ok0 ? busy * cpu * 1e6 / (double)(ok1 - ok0) : 0.0);
-	}
+	idle_views = idle_check(s, idle_ms);
 
 	if (csv != NULL)
 		fprintf(csv, "nodes,interval_us,miss,trial,victim,detect_us,first_us,last_us,"
@@ -714,7 +718,9 @@ int main(int argc, char **argv)
 			round_once(s);
 	}
 	if (trials > 0) {
-		printf("summary, %u nodes, %u trials, us from the crash:\n", s->n, trials);
+		printf("summary, %u nodes, heartbeat %" PRIu64 " us x %u, %u trials, %" PRIu64
+		       " views while idle, us from the crash:\n",
+		       s->n, interval_us, miss, trials, idle_views);
 		summary("detect (first proposal)", tr, trials, offsetof(struct trial, detect_us));
 		summary("getinfo, first survivor", tr, trials, offsetof(struct trial, first_us));
 		summary("getinfo, every survivor", tr, trials, offsetof(struct trial, last_us));
