@@ -2,7 +2,7 @@
 # A thin wrapper: dependencies (Debian packages), meson, and the test summary.
 BUILD ?= build
 
-.PHONY: all deps build test demo coverage clean
+.PHONY: all deps build test demo sim-demo bench-failover coverage clean
 
 all: build
 
@@ -15,7 +15,12 @@ build: deps
 test: deps
 	@./scripts/run-tests.sh $(BUILD)
 
+# A real five-node cluster in network namespaces (root): crash -> callback latency.
 demo: build
+	@./scripts/demo.sh $(BUILD)
+
+# The same story in the deterministic simulator (no root needed).
+sim-demo: build
 	@$(BUILD)/tools/sim/tally-sim --narrate tools/sim/demo-failover.scn
 
 coverage: deps

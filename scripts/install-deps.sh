@@ -9,7 +9,7 @@ PACKAGES="
 build-essential pkg-config meson ninja-build
 libdpdk-dev liburcu-dev libqb-dev libsodium-dev libbenchmark-dev
 libvotequorum-dev libcorosync-common-dev
-gcovr iproute2 mandoc nftables python3
+gcovr gnuplot-nox iproute2 mandoc nftables python3
 "
 
 missing=""

@@ -3,6 +3,7 @@
 #include "daemon/engine.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,11 +190,28 @@ static void sync_progress(struct tally_engine *e)
 	}
 }
 
+/* corosync logs every membership change; so do we, off the lcore. */
+static void log_view(struct tally_engine *e, const votequorum_ring_id_t *ring,
+		     const uint32_t *members, size_t n)
+{
+	struct tally_engine_note note_ = { .kind = TALLY_ENGINE_NOTE_LOG,
+					   .value = TALLY_QLOG_NOTICE };
+	size_t off = (size_t)snprintf(note_.text, sizeof(note_.text),
+				      "view %" PRIx32 ".%" PRIx64 ": %zu members:", ring->nodeid,
+				      ring->seq, n);
+
+	for (size_t i = 0; i < n && off < sizeof(note_.text); i++)
+		off += (size_t)snprintf(note_.text + off, sizeof(note_.text) - off, " %" PRIu32,
+					members[i]);
+	note(e, &note_);
+}
+
 static void mb_view(void *ctx, const votequorum_ring_id_t *ring, const uint32_t *members,
 		    size_t n)
 {
 	struct tally_engine *e = ctx;
 
+	log_view(e, ring, members, n);
 	e->sync_signalled = false;
 	tally_node_sync_init(e->node, ring, members, n, now_ms(e));
 	sync_progress(e);

@@ -2,7 +2,7 @@
 /*
  * tallyd: the engine daemon (docs/design/tallyd.md).
  *
- *   tallyd [-f] [-c FILE] [-t]
+ *   tallyd [-f] [-p] [-c FILE] [-t]
  *
  * The main thread starts everything, then becomes the polling lcore
  * (engine.h). A control thread made with rte_ctrl_thread_create (so it
@@ -22,6 +22,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -65,6 +66,7 @@ struct daemon {
 	char shm_name[TALLY_CTL_SHM_NAME_MAX];
 	char state_dir[256];
 	struct tally_dp_cfg dpcfg;
+	int sched_policy;		/**< engine.sched for the lcore thread */
 	struct tally_dp *dp;
 	struct tally_ctl_acl acl;
 	void *segment;
@@ -502,10 +504,47 @@ static void *control_main(void *arg)
 /* ------------------------------------------------------------------ */
 /* Start-up                                                            */
 
+/*
+ * engine.sched: rr (default, as corosync), fifo, or other. A real-time
+ * polling thread is scheduled the moment a frame or timer needs it, not after
+ * a CFS slice of whatever else shares the CPU (PLATFORM.md §2: 8 ms).
+ */
+static int sched_from_cmap(struct daemon *d, char *err, size_t errlen)
+{
+	const char *v = tally_cmap_get(d->map, "engine.sched");
+
+	if (v == NULL || strcmp(v, "rr") == 0)
+		d->sched_policy = SCHED_RR;
+	else if (strcmp(v, "fifo") == 0)
+		d->sched_policy = SCHED_FIFO;
+	else if (strcmp(v, "other") == 0)
+		d->sched_policy = SCHED_OTHER;
+	else {
+		snprintf(err, errlen, "engine.sched: '%s' must be rr, fifo or other", v);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void set_sched(const struct daemon *d)
+{
+	struct sched_param sp = { 0 };
+
+	if (d->sched_policy == SCHED_OTHER)
+		return;
+	sp.sched_priority = sched_get_priority_max(d->sched_policy);
+	if (sched_setscheduler(0, d->sched_policy, &sp) != 0)
+		tally_log(TALLY_QLOG_WARNING,
+			  "could not give the polling thread real-time priority (%s): heartbeats "
+			  "may be late when the CPU is busy",
+			  strerror(errno));
+}
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: tallyd [-f] [-c FILE] [-t]\n"
+	fprintf(stderr, "usage: tallyd [-f] [-p] [-c FILE] [-t]\n"
 			"  -f       stay in the foreground\n"
+			"  -p       no real-time priority (as engine.sched: other)\n"
 			"  -c FILE  configuration (default $TALLY_CONF or " DEFAULT_CONF ")\n"
 			"  -t       check the configuration and exit\n"
 			"  environment: TALLY_INSTANCE names the daemon's service for clients\n");
@@ -520,7 +559,7 @@ static int configure(struct daemon *d, char *err, size_t errlen)
 	d->map = read_config(d->conf_path, err, errlen);
 	if (d->map == NULL)
 		return -EINVAL;
-	if (tally_log_configure(d->map, err, errlen) != 0 ||
+	if (tally_log_configure(d->map, err, errlen) != 0 || sched_from_cmap(d, err, errlen) != 0 ||
 	    tally_dp_cfg_from_cmap(&d->dpcfg, d->map, err, errlen) != 0 ||
 	    tally_ctl_acl_from_cmap(d->map, &d->acl, err, errlen) != 0)
 		return -EINVAL;
@@ -547,16 +586,19 @@ int main(int argc, char **argv)
 	struct tally_engine_cfg ecfg = { 0 };
 	struct tally_vq_settings vs;
 	char err[512];
-	bool foreground = false, check_only = false;
+	bool foreground = false, check_only = false, no_rt = false;
 	sigset_t sigs;
 	pthread_t ctl_thread;
 	int opt, rc;
 
 	d->conf_path = getenv("TALLY_CONF") ? getenv("TALLY_CONF") : DEFAULT_CONF;
-	while ((opt = getopt(argc, argv, "fc:th")) != -1) {
+	while ((opt = getopt(argc, argv, "fpc:th")) != -1) {
 		switch (opt) {
 		case 'f':
 			foreground = true;
+			break;
+		case 'p':
+			no_rt = true;
 			break;
 		case 'c':
 			d->conf_path = optarg;
@@ -572,6 +614,8 @@ int main(int argc, char **argv)
 		return usage();
 	if (configure(d, err, sizeof(err)) != 0)
 		return die("%s", err);
+	if (no_rt)
+		d->sched_policy = SCHED_OTHER;
 	if (sodium_init() < 0)
 		return die("libsodium cannot start");
 	if (load_key(d->map, &ecfg.key, err, sizeof(err)) != 0 ||
@@ -660,6 +704,7 @@ int main(int argc, char **argv)
 		  "node %" PRIu32 " up: port %s, lcore %u, service %s, segment %s, incarnation %" PRIu64,
 		  d->nodeid, d->dpcfg.port, rte_lcore_id(), d->service, d->shm_name, d->incarnation);
 
+	set_sched(d);	/* this thread only: the control thread stays an ordinary one */
 	tally_dp_run(d->dp, tally_engine_dp_ops(), d->engine);
 
 	{

@@ -40,6 +40,7 @@ enum tally_dp_idle {
 /* The engine.* keys (defaults in brackets), see docs/design/datapath.md. */
 struct tally_dp_cfg {
 	uint32_t lcore;			      /**< engine.lcore [0]: the CPU to poll on */
+	char cpus[32]; /**< engine.cpus [""]: CPUs the lcore may move between ("0-1") */
 	char eal_args[TALLY_DP_EAL_ARGS_MAX]; /**< engine.eal_args [""]: appended to ours */
 	char port[TALLY_DP_PORT_MAX];	      /**< engine.port: devargs or PCI address */
 	enum tally_dp_idle idle;	      /**< engine.idle [adaptive] */
@@ -63,7 +64,7 @@ int tally_dp_cfg_from_cmap(struct tally_dp_cfg *cfg, const struct tally_cmap *ma
 struct tally_dp_eal_argv {
 	char *argv[TALLY_DP_EAL_ARGV_MAX + 1]; /**< NULL-terminated */
 	int argc;
-	char mem[16], lcore[16], dev[TALLY_DP_PORT_MAX + 8];
+	char mem[16], lcore[64], dev[TALLY_DP_PORT_MAX + 8];
 	char words[TALLY_DP_EAL_ARGS_MAX];
 };
 

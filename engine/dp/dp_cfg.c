@@ -2,6 +2,7 @@
 /* engine.* keys -> struct tally_dp_cfg -> EAL argv. No DPDK here, so unit tests need no EAL. */
 #include "dp/dp.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -85,8 +86,12 @@ int tally_dp_cfg_from_cmap(struct tally_dp_cfg *cfg, const struct tally_cmap *ma
 	rc = rc ? rc
 		: get_str(map, "engine.eal_args", cfg->eal_args, sizeof(cfg->eal_args), err,
 			  errlen);
+	rc = rc ? rc : get_str(map, "engine.cpus", cfg->cpus, sizeof(cfg->cpus), err, errlen);
 	if (rc != 0)
 		return rc;
+	if (cfg->cpus[0] != '\0' && (strspn(cfg->cpus, "0123456789,-") != strlen(cfg->cpus) ||
+				     !isdigit((unsigned char)cfg->cpus[0])))
+		return bad(map, "engine.cpus", err, errlen, "must be a CPU list like 0-1 or 2,4");
 	v = tally_cmap_get(map, "engine.idle");
 	if (v != NULL) {
 		if (strcmp(v, "busy") == 0)
@@ -120,7 +125,11 @@ int tally_dp_eal_argv(struct tally_dp_eal_argv *a, const struct tally_dp_cfg *cf
 
 	memset(a, 0, sizeof(*a));
 	snprintf(a->mem, sizeof(a->mem), "%u", cfg->memory_mb);
-	snprintf(a->lcore, sizeof(a->lcore), "%u", cfg->lcore);
+	/* A CPU set lets the kernel move the lcore when its CPU is taken (shared hosts). */
+	if (cfg->cpus[0] != '\0')
+		snprintf(a->lcore, sizeof(a->lcore), "--lcores=%u@(%s)", cfg->lcore, cfg->cpus);
+	else
+		snprintf(a->lcore, sizeof(a->lcore), "%u", cfg->lcore);
 	push(a, prog ? prog : "tally");
 	/* PLATFORM.md §1: no hugepages here, and several engines per host. */
 	push(a, "--no-huge");
@@ -129,7 +138,8 @@ int tally_dp_eal_argv(struct tally_dp_eal_argv *a, const struct tally_dp_cfg *cf
 	push(a, "--no-shconf");
 	push(a, "--no-telemetry");
 	push(a, "--log-level=*:notice");
-	push(a, "-l");
+	if (cfg->cpus[0] == '\0')
+		push(a, "-l");
 	push(a, a->lcore);
 	if (cfg->port[0] != '\0' && !is_vdev(cfg->port)) {
 		push(a, "-a");

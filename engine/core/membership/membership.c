@@ -1461,6 +1461,27 @@ static bool hears_whole_view(const struct tally_mb *m, uint64_t now)
 	return true;
 }
 
+/*
+ * A candidate we stopped hearing less than a window ago, still named only by
+ * the hear sets of others: most likely it crashed and their timeouts have
+ * not run out yet (they heard its last frame a little later, or their ticks
+ * come later). Grouping with their stale word now would split the view and
+ * merge it again a moment later, two view changes for one crash; waiting
+ * until the window since our loss has passed gives one. A lasting one-way
+ * link is still honoured, one window later.
+ */
+static bool others_catching_up(const struct tally_mb *m, uint64_t now)
+{
+	for (size_t i = 0; i < m->cand.n; i++) {
+		const struct peer *q = peer_find(m, m->cand.ids[i]);
+
+		if (q != NULL && q->id != m->id && q->last_heard != 0 &&
+		    !fresh(m, q->last_heard, now) && now - q->last_heard < 2 * m->window)
+			return true;
+	}
+	return false;
+}
+
 static void step_membership(struct tally_mb *m, uint64_t now)
 {
 	bool joining = !m->installed;
@@ -1519,6 +1540,8 @@ static void step_membership(struct tally_mb *m, uint64_t now)
 	if (!evaluate(m, now, true))
 		return;
 	if (m->group.ids[0] != m->id || (members_equal_view(m, &m->group) && consistent))
+		return;
+	if (others_catching_up(m, now))
 		return;
 	act_on_group(m, now);
 }
