@@ -16,7 +16,7 @@
  * victim with a higher incarnation and wait for the cluster to settle.
  *
  *   tally-vnodes [-n N] [-t TRIALS] [--interval US] [--miss K] [--idle MS]
- *                [--csv FILE] [-v]
+ *                [--settle SECONDS] [--csv FILE] [-v]
  *
  * Exit: 0, 1 when a crash was not seen by every survivor in time (or the
  * cluster did not settle), 2 for bad arguments, 77 when the EAL cannot start.
@@ -585,7 +585,7 @@ static void summary(const char *what, const struct trial *t, size_t n, size_t of
 static int usage(void)
 {
 	fprintf(stderr, "usage: tally-vnodes [-n NODES] [-t TRIALS] [--interval US] [--miss K] "
-			"[--idle MS] [--csv FILE] [-v]\n");
+			"[--idle MS] [--settle S] [--csv FILE] [-v]\n");
 	return 2;
 }
 
@@ -598,13 +598,14 @@ int main(int argc, char **argv)
 		{ "miss", required_argument, NULL, 'k' },
 		{ "idle", required_argument, NULL, 'I' },
 		{ "csv", required_argument, NULL, 'c' },
+		{ "settle", required_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct sim ss;
 	struct sim *s = &ss;
 	uint8_t authkey[64] = { 0x76, 0x6e };
-	uint64_t interval_us = 1000, idle_ms = 1000, window_ns, idle_views, t0, tj;
+	uint64_t interval_us = 1000, idle_ms = 1000, window_ns, idle_views, t0, tj, settle_ns = 0;
 	uint32_t miss = 8, trials = 10;
 	const char *csv_path = NULL;
 	struct trial *tr;
@@ -633,6 +634,9 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			csv_path = optarg;
+			break;
+		case 'S':
+			settle_ns = strtoull(optarg, NULL, 0) * 1000000000ull;
 			break;
 		case 'v':
 			s->verbose = true;
@@ -672,10 +676,12 @@ int main(int argc, char **argv)
 		return 1;
 
 	window_ns = interval_us * miss * 1000u;
+	if (settle_ns == 0)
+		settle_ns = 60000000000ull + 1000u * window_ns;
 	printf("tally-vnodes: %u nodes on one thread, heartbeat %" PRIu64 " us x %u misses "
 	       "(window %.1f ms)\n", s->n, interval_us, miss, (double)window_ns / 1e6);
 	t0 = mono_ns();
-	if (!settle(s, 60000000000ull + 1000u * window_ns, 20 * interval_us * 1000u)) {
+	if (!settle(s, settle_ns, 20 * interval_us * 1000u)) {
 		fprintf(stderr, "tally-vnodes: the cluster of %u did not settle\n", s->n);
 		return 1;
 	}
@@ -704,7 +710,7 @@ int main(int argc, char **argv)
 				t->last_us, t->seen_us, t->views);
 		tj = mono_ns();
 		if (node_start(s, &s->v[victim - 1]) != 0 ||
-		    !settle(s, 60000000000ull + 1000u * window_ns, 0)) {
+		    !settle(s, settle_ns, 0)) {
 			fprintf(stderr, "tally-vnodes: node %u did not rejoin\n", victim);
 			rc = 1;
 			trials = k + 1;
