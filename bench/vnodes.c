@@ -16,7 +16,7 @@
  * victim with a higher incarnation and wait for the cluster to settle.
  *
  *   tally-vnodes [-n N] [-t TRIALS] [--interval US] [--miss K] [--idle MS]
- *                [--settle SECONDS] [--csv FILE] [-v]
+ *                [--settle SECONDS] [--trial-timeout SECONDS] [--csv FILE] [-v]
  *
  * Exit: 0, 1 when a crash was not seen by every survivor in time (or the
  * cluster did not settle), 2 for bad arguments, 77 when the EAL cannot start.
@@ -585,7 +585,7 @@ static void summary(const char *what, const struct trial *t, size_t n, size_t of
 static int usage(void)
 {
 	fprintf(stderr, "usage: tally-vnodes [-n NODES] [-t TRIALS] [--interval US] [--miss K] "
-			"[--idle MS] [--settle S] [--csv FILE] [-v]\n");
+			"[--idle MS] [--settle S] [--trial-timeout S] [--csv FILE] [-v]\n");
 	return 2;
 }
 
@@ -599,6 +599,7 @@ int main(int argc, char **argv)
 		{ "idle", required_argument, NULL, 'I' },
 		{ "csv", required_argument, NULL, 'c' },
 		{ "settle", required_argument, NULL, 'S' },
+		{ "trial-timeout", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -606,6 +607,7 @@ int main(int argc, char **argv)
 	struct sim *s = &ss;
 	uint8_t authkey[64] = { 0x76, 0x6e };
 	uint64_t interval_us = 1000, idle_ms = 1000, window_ns, idle_views, t0, tj, settle_ns = 0;
+	uint64_t trial_ns = 0;
 	uint32_t miss = 8, trials = 10;
 	const char *csv_path = NULL;
 	struct trial *tr;
@@ -637,6 +639,9 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			settle_ns = strtoull(optarg, NULL, 0) * 1000000000ull;
+			break;
+		case 'T':
+			trial_ns = strtoull(optarg, NULL, 0) * 1000000000ull;
 			break;
 		case 'v':
 			s->verbose = true;
@@ -678,6 +683,8 @@ int main(int argc, char **argv)
 	window_ns = interval_us * miss * 1000u;
 	if (settle_ns == 0)
 		settle_ns = 60000000000ull + 1000u * window_ns;
+	if (trial_ns == 0)
+		trial_ns = 2000000000ull + 100u * window_ns;
 	printf("tally-vnodes: %u nodes on one thread, heartbeat %" PRIu64 " us x %u misses "
 	       "(window %.1f ms)\n", s->n, interval_us, miss, (double)window_ns / 1e6);
 	t0 = mono_ns();
@@ -696,7 +703,7 @@ int main(int argc, char **argv)
 		uint32_t victim = k % s->n + 1;
 		struct trial *t = &tr[k];
 
-		if (trial_run(s, victim, 2000000000ull + 100u * window_ns, t) != 0) {
+		if (trial_run(s, victim, trial_ns, t) != 0) {
 			rc = 1;
 			trials = k;
 			break;
