@@ -99,6 +99,8 @@ static void flush_notes(struct tally_engine *e)
 	if (!e->notes_pending)
 		return;
 	e->notes_pending = false;
+	if (e->cfg.note_fd < 0)
+		return;	/* the caller polls tally_engine_next_note itself */
 	if (write(e->cfg.note_fd, &one, sizeof(one)) < 0) {
 		/* EAGAIN: the counter is already set, the control thread will look */
 	}
@@ -485,7 +487,10 @@ struct tally_engine *tally_engine_create(const struct tally_engine_cfg *cfg,
 {
 	struct tally_engine *e = calloc(1, sizeof(*e));
 	struct nodelist_walk w = { e, err, errlen };
-	char name[32];
+	/* Ring names are process-wide: one process may run many engines (bench/vnodes.c). */
+	static atomic_uint instances;
+	unsigned instance = atomic_fetch_add(&instances, 1);
+	char name[RTE_RING_NAMESIZE];
 
 	snprintf(err, errlen, "out of memory");
 	if (e == NULL)
@@ -499,10 +504,10 @@ struct tally_engine *tally_engine_create(const struct tally_engine_cfg *cfg,
 		goto err;
 	if (tally_cmap_foreach_node(cfg->map, add_listed, &w) != 0)
 		goto err;
-	snprintf(name, sizeof(name), "tally-cmd-%d", (int)getpid());
+	snprintf(name, sizeof(name), "tally-cmd-%d-%u", (int)getpid(), instance);
 	e->cmds = rte_ring_create_elem(name, sizeof(struct tally_engine_cmd), CMD_RING,
 				       SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	snprintf(name, sizeof(name), "tally-note-%d", (int)getpid());
+	snprintf(name, sizeof(name), "tally-note-%d-%u", (int)getpid(), instance);
 	e->notes = rte_ring_create_elem(name, sizeof(struct tally_engine_note), NOTE_RING,
 					SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (e->cmds == NULL || e->notes == NULL) {

@@ -42,7 +42,7 @@ struct tally_engine_cfg {
 	/* A reader sleeps on the segment and it changed (lcore; tally_ctl_kick). */
 	void (*wake)(void *ctx);
 	void *wake_ctx;
-	int note_fd;			/**< eventfd the control thread polls for notes */
+	int note_fd;			/**< eventfd the control thread polls for notes; < 0: none */
 };
 
 enum tally_engine_cmd_kind {

@@ -22,6 +22,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_pause.h>
+#include <rte_ring.h>
 
 #define RING_DESC 512
 #define POOL_CACHE 128
@@ -53,6 +54,8 @@ struct tally_dp {
 	uint64_t spin_tsc;
 	uint64_t sleep_ns;
 	struct rte_mempool *pool;
+	/* tally_dp_open_rings: no ethdev, and the pool is the caller's */
+	struct rte_ring *rx_ring, *tx_ring;
 	bool tick_soon;
 	/* Its own line: tally_dp_stop writes it from another thread. */
 	_Atomic int stop __rte_cache_aligned;
@@ -124,6 +127,16 @@ static int port_start(uint16_t port, struct rte_mempool *pool, char *err, size_t
 	return 0;
 }
 
+static void dp_setup(struct tally_dp *dp, const struct tally_dp_cfg *cfg, const uint8_t *mac)
+{
+	memcpy(dp->filter.self, mac, TALLY_ETH_ADDR_LEN);
+	memcpy(dp->filter.group, cfg->group, TALLY_ETH_ADDR_LEN);
+	dp->filter.ethertype = TALLY_ETH_TYPE;
+	dp->idle = cfg->idle;
+	dp->spin_tsc = rte_get_tsc_hz() / 1000000 * cfg->idle_spin_us;
+	dp->sleep_ns = (uint64_t)cfg->idle_sleep_us * 1000;
+}
+
 struct tally_dp *tally_dp_open(const struct tally_dp_cfg *cfg, int port_id, const char *pool_name,
 			       char *err, size_t errlen)
 {
@@ -157,12 +170,7 @@ struct tally_dp *tally_dp_open(const struct tally_dp_cfg *cfg, int port_id, cons
 			{0x02, 0x74, 0x6c, 0xff, (uint8_t)(port >> 8), (uint8_t)port}};
 	}
 	dp->port = port;
-	memcpy(dp->filter.self, mac.addr_bytes, TALLY_ETH_ADDR_LEN);
-	memcpy(dp->filter.group, cfg->group, TALLY_ETH_ADDR_LEN);
-	dp->filter.ethertype = TALLY_ETH_TYPE;
-	dp->idle = cfg->idle;
-	dp->spin_tsc = rte_get_tsc_hz() / 1000000 * cfg->idle_spin_us;
-	dp->sleep_ns = (uint64_t)cfg->idle_sleep_us * 1000;
+	dp_setup(dp, cfg, mac.addr_bytes);
 	return dp;
 
 err_pool:
@@ -174,12 +182,41 @@ err:
 	return NULL;
 }
 
+struct tally_dp *tally_dp_open_rings(const struct tally_dp_cfg *cfg, struct rte_ring *rx,
+				     struct rte_ring *tx, struct rte_mempool *pool,
+				     const uint8_t mac[TALLY_ETH_ADDR_LEN], char *err,
+				     size_t errlen)
+{
+	struct tally_dp *dp;
+
+	if (rx == NULL || tx == NULL || pool == NULL) {
+		errno = EINVAL;
+		fail(err, errlen, -EINVAL, "rings and pool are required");
+		return NULL;
+	}
+	dp = rte_zmalloc("tally_dp", sizeof(*dp), RTE_CACHE_LINE_SIZE);
+	if (dp == NULL) {
+		errno = ENOMEM;
+		fail(err, errlen, -ENOMEM, "no memory for the datapath");
+		return NULL;
+	}
+	dp->pool = pool;
+	dp->rx_ring = rx;
+	dp->tx_ring = tx;
+	dp_setup(dp, cfg, mac);
+	return dp;
+}
+
 void tally_dp_close(struct tally_dp *dp)
 {
 	if (dp == NULL)
 		return;
 	for (unsigned i = 0; i < dp->n_tx; i++)
 		rte_pktmbuf_free(dp->tx[i]);
+	if (dp->rx_ring != NULL) {
+		rte_free(dp);
+		return;
+	}
 	rte_eth_dev_stop(dp->port);
 	rte_eth_dev_close(dp->port);
 	rte_mempool_free(dp->pool);
@@ -231,7 +268,10 @@ static unsigned tx_flush(struct tally_dp *dp)
 
 	if (dp->n_tx == 0)
 		return 0;
-	n = rte_eth_tx_burst(dp->port, 0, dp->tx, (uint16_t)dp->n_tx);
+	if (dp->tx_ring != NULL)
+		n = (uint16_t)rte_ring_sp_enqueue_burst(dp->tx_ring, (void **)dp->tx, dp->n_tx, NULL);
+	else
+		n = rte_eth_tx_burst(dp->port, 0, dp->tx, (uint16_t)dp->n_tx);
 	COUNT(dp, tx, n);
 	if (n < dp->n_tx) {
 		/* Heartbeats are periodic: a late one is worth less than the next. */
@@ -252,7 +292,9 @@ unsigned tally_dp_poll(struct tally_dp *dp, const struct tally_dp_ops *ops, void
 {
 	struct rte_mbuf *b[TALLY_DP_BURST];
 	uint64_t now = rte_rdtsc();
-	uint16_t n = rte_eth_rx_burst(dp->port, 0, b, TALLY_DP_BURST);
+	uint16_t n = dp->rx_ring != NULL ? (uint16_t)rte_ring_sc_dequeue_burst(
+						   dp->rx_ring, (void **)b, TALLY_DP_BURST, NULL)
+					 : rte_eth_rx_burst(dp->port, 0, b, TALLY_DP_BURST);
 
 	COUNT(dp, rx, n);
 	for (uint16_t i = 0; i < n; i++) {

@@ -93,6 +93,19 @@ struct tally_dp;
  */
 struct tally_dp *tally_dp_open(const struct tally_dp_cfg *cfg, int port_id, const char *pool_name,
 			       char *err, size_t errlen);
+/*
+ * A port without an ethdev, for many virtual nodes in one process
+ * (RTE_MAX_ETHPORTS is 32; bench/vnodes.c): frames arrive on rx and leave on
+ * tx, rte_rings of mbufs that this dp alone dequeues from and enqueues to,
+ * mbufs come from pool (the caller's, not freed here), our address is mac.
+ * NULL with errno and a message in err.
+ */
+struct rte_ring;
+struct rte_mempool;
+struct tally_dp *tally_dp_open_rings(const struct tally_dp_cfg *cfg, struct rte_ring *rx,
+				     struct rte_ring *tx, struct rte_mempool *pool,
+				     const uint8_t mac[TALLY_ETH_ADDR_LEN], char *err,
+				     size_t errlen);
 void tally_dp_close(struct tally_dp *dp);
 
 /* Per-lcore counters: written by the polling lcore only; a copy from tally_dp_counters. */
