@@ -74,6 +74,10 @@ up() {
 # ---------------------------------------------------------------- 3 nodes
 up 3
 expect "3 nodes agree on one quorate view" "1=1,2,3/1" "2=1,2,3/1" "3=1,2,3/1"
+for _ in $(seq 50); do
+	[ "$(stat_of 1 members)" = 3 ] && [ "$(stat_of 1 quorate)" = 1 ] && break
+	sleep 0.1
+done
 [ "$(stat_of 1 members)" = 3 ] && [ "$(stat_of 1 quorate)" = 1 ] &&
 	ok "tally-stat shows the view" || bad "tally-stat: $("$tc" exec 1 "$stat")"
 
