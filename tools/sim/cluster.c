@@ -53,6 +53,14 @@ struct sim_node {
 	char **log;
 	size_t n_log;
 	size_t cap_log;
+	/* Real-world timing (struct sim_timing). */
+	uint64_t views;			/**< installed in this life */
+	uint64_t ticks;			/**< timer events handled in this life */
+	uint64_t stalled_until;		/**< not running: frames and timers wait */
+	uint64_t late_until;		/**< a timer that woke a sleeping node late */
+	uint64_t last_active;		/**< last event handled */
+	uint64_t *link_last;		/**< per destination id: last arrival (FIFO links) */
+	size_t n_link_last;
 };
 
 struct sim_view {
@@ -100,6 +108,7 @@ struct sim_cluster {
 	/* The network carries bytes: every message is encoded and decoded. */
 	struct tally_wire_mb_arrays *mb_arrays;	/**< decoder scratch */
 	uint64_t mb_too_large, mb_invalid;	/**< sends dropped: could not be encoded */
+	uint64_t trng;			/**< timing randomness, apart from `rng` */
 };
 
 /* A frame in flight, shared by the copies of a broadcast. */
@@ -379,6 +388,7 @@ static int install_view(struct sim_cluster *c, struct sim_node **members, size_t
 	for (size_t i = 0; i < n; i++) {
 		members[i]->view = (int)c->n_views;
 		members[i]->sync_done = false;
+		members[i]->views++;
 	}
 	c->n_views++;
 	if (c->p.narrate != NULL) {
@@ -517,14 +527,27 @@ static int check_cores(struct sim_cluster *c)
 #define NET_DELAY_US 20u	/* one-way frame latency */
 #define NET_JITTER_US 10u	/* added at random: frames may overtake each other */
 #define SETTLE_CHECK_US 250u	/* how often settling looks at every node */
+#define SPIN_US 20u		/* an idle node spins this long before it sleeps */
+#define STALL_MIN_US 500u	/* shortest random stall */
 
-static uint64_t sim_rand(struct sim_cluster *c)
+static uint64_t splitmix(uint64_t *state)
 {
-	uint64_t z = (c->rng += 0x9e3779b97f4a7c15ull);
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
 	return z ^ (z >> 31);
+}
+
+static uint64_t sim_rand(struct sim_cluster *c)
+{
+	return splitmix(&c->rng);
+}
+
+/* Uniform in 0..max. */
+static uint64_t timing_rand(struct sim_cluster *c, uint64_t max)
+{
+	return max ? splitmix(&c->trng) % (max + 1) : 0;
 }
 
 static bool ev_before(const struct sim_event *a, const struct sim_event *b)
@@ -651,6 +674,10 @@ static void arm(struct sim_node *n)
 		d = qd * 1000;
 	if (d < c->now)
 		d = c->now;
+	if (d < n->stalled_until)
+		d = n->stalled_until;	/* a stalled node runs nothing */
+	if (d < n->late_until)
+		d = n->late_until;	/* it sleeps a little past its deadline */
 	if (d >= n->armed)
 		return;
 	n->armed = d;
@@ -680,7 +707,25 @@ static void transmit(struct sim_cluster *c, struct sim_node *from, struct sim_no
 	if (*pkt == &unencodable)
 		return;
 	(*pkt)->refs++;
-	ev.at = c->now + NET_DELAY_US + sim_rand(c) % (NET_JITTER_US + 1);
+	if (c->p.timing.delay_us == 0) {
+		ev.at = c->now + NET_DELAY_US + sim_rand(c) % (NET_JITTER_US + 1);
+	} else {
+		/* A link is FIFO (one wire, one queue): delays push later frames back. */
+		ev.at = c->now + c->p.timing.delay_us + timing_rand(c, c->p.timing.jitter_us);
+		if (to->id >= from->n_link_last) {
+			size_t cap = (size_t)to->id + 1;
+			uint64_t *l = realloc(from->link_last, cap * sizeof(*l));
+
+			if (l == NULL)
+				abort();
+			memset(l + from->n_link_last, 0, (cap - from->n_link_last) * sizeof(*l));
+			from->link_last = l;
+			from->n_link_last = cap;
+		}
+		if (ev.at < from->link_last[to->id])
+			ev.at = from->link_last[to->id];
+		from->link_last[to->id] = ev.at;
+	}
 	ev.node = to;
 	ev.gen = to->gen;
 	ev.pkt = *pkt;
@@ -733,6 +778,7 @@ static void mb_view(void *ctx, const votequorum_ring_id_t *ring, const uint32_t 
 		c->narrated = *ring;
 	}
 	n->sync_signalled = false;
+	n->views++;
 	tally_quorum_sync_init(n->q, ring, members, n_members, now_ms(c));
 	sync_progress(n);
 }
@@ -764,11 +810,65 @@ static const struct tally_mb_ops sim_mb_ops = {
 	.activate = mb_activate,
 };
 
+/*
+ * The timing model's say over an event: a stalled node handles nothing until
+ * the stall ends (frames queue and arrive together, as a burst), and a node
+ * that went to sleep wakes for its timer up to wake_us late. True when the
+ * event was put off.
+ */
+static bool timing_defers(struct sim_cluster *c, struct sim_event *ev)
+{
+	struct sim_node *n = ev->node;
+	const struct sim_timing *t = &c->p.timing;
+
+	if (!n->running || n->mb == NULL)
+		return false;
+	if (ev->kind == EV_DELIVER) {
+		if (ev->at >= n->stalled_until)
+			return false;
+		ev->at = n->stalled_until;
+		heap_push(c, ev);
+		return true;
+	}
+	if (ev->gen != n->gen || ev->at != n->armed)
+		return false;
+	if (ev->at < n->stalled_until) {
+		n->armed = UINT64_MAX;
+		arm(n);
+		return true;
+	}
+	if (t->wake_us > 0 && ev->at != n->late_until && ev->at - n->last_active > SPIN_US) {
+		n->late_until = ev->at + timing_rand(c, t->wake_us);
+		n->armed = UINT64_MAX;
+		arm(n);
+		return true;
+	}
+	return false;
+}
+
+/* After a tick: the node may stall now (descheduled, or still starting). */
+static void timing_after_tick(struct sim_cluster *c, struct sim_node *n)
+{
+	const struct sim_timing *t = &c->p.timing;
+	uint64_t len = 0;
+
+	if (n->ticks++ == 0 && t->start_stall_us > 0)
+		len = timing_rand(c, t->start_stall_us);
+	else if (t->stall_rate > 0 && t->stall_max_us >= STALL_MIN_US &&
+		 timing_rand(c, 999999) < (uint64_t)t->stall_rate * c->mbp.interval_us)
+		len = STALL_MIN_US + timing_rand(c, t->stall_max_us - STALL_MIN_US);
+	if (len > 0 && c->now + len > n->stalled_until)
+		n->stalled_until = c->now + len;
+}
+
 static void process_event(struct sim_cluster *c, struct sim_event *ev)
 {
 	struct sim_node *n = ev->node;
 
 	c->now = ev->at;
+	if (timing_defers(c, ev))
+		return;
+	n->last_active = c->now;
 	if (ev->kind == EV_DELIVER) {
 		if (n->running && n->mb != NULL)
 			tally_mb_receive(n->mb, &ev->pkt->m, c->now);
@@ -781,6 +881,7 @@ static void process_event(struct sim_cluster *c, struct sim_event *ev)
 			tally_quorum_expire(n->q, now_ms(c));
 		tally_mb_tick(n->mb, c->now);
 		sync_progress(n);
+		timing_after_tick(c, n);
 	}
 	if (n->running && n->mb != NULL)
 		arm(n);
@@ -908,6 +1009,7 @@ struct sim_cluster *sim_cluster_new(const struct sim_params *p)
 		return NULL;
 	c->p = *p;
 	c->rng = p->seed ? p->seed : 1;
+	c->trng = c->rng ^ 0x5851f42d4c957f2dull;
 	tally_mb_params_default(&c->mbp);
 	c->base = tally_cmap_new();
 	if (c->base == NULL) {
@@ -943,6 +1045,7 @@ void sim_cluster_free(struct sim_cluster *c)
 		for (size_t k = 0; k < n->n_log; k++)
 			free(n->log[k]);
 		free(n->log);
+		free(n->link_last);
 		free(n);
 	}
 	for (size_t v = 0; v < c->n_views; v++)
@@ -1074,12 +1177,20 @@ int sim_start(struct sim_cluster *c, const uint32_t *ids, size_t n, char *err, s
 			continue;
 		}
 		if (c->p.membership == SIM_MEMBERSHIP_PROTOCOL) {
-			node->mb = tally_mb_create(node->id, ++node->incarnation, &c->mbp, &sim_mb_ops,
-						   node, c->now);
+			node->mb = tally_mb_create(node->id, node->incarnation + 1, &c->mbp,
+						   &sim_mb_ops, node, c->now);
 			if (node->mb == NULL)
 				return -ENOMEM;
 		}
 		node->running = true;
+		node->incarnation++;
+		node->views = 0;
+		node->ticks = 0;
+		node->late_until = 0;
+		node->last_active = c->now;
+		/* Nodes started together do not tick in step on a real machine. */
+		node->stalled_until =
+			c->p.timing.skew ? c->now + timing_rand(c, c->mbp.interval_us - 1) : 0;
 		node->view = -1;
 		node->reply_ready = false;
 		node->sync_signalled = false;
@@ -1429,4 +1540,25 @@ void sim_forget_all_callbacks(struct sim_cluster *c)
 {
 	for (size_t i = 0; i < c->n_nodes; i++)
 		log_clear(c->nodes[i]);
+}
+
+void sim_set_timing(struct sim_cluster *c, const struct sim_timing *t)
+{
+	c->p.timing = *t;
+}
+
+uint64_t sim_views_installed(const struct sim_cluster *c, uint32_t id)
+{
+	const struct sim_node *n = node_by_id(c, id);
+
+	if (n == NULL || !n->running)
+		return 0;
+	return n->views;
+}
+
+uint64_t sim_incarnation(const struct sim_cluster *c, uint32_t id)
+{
+	const struct sim_node *n = node_by_id(c, id);
+
+	return n != NULL && n->running ? n->incarnation : 0;
 }

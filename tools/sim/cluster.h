@@ -29,10 +29,25 @@ enum sim_membership {
 	SIM_MEMBERSHIP_PROTOCOL,	/**< engine/core/membership over the simulated network */
 };
 
+/*
+ * Real-world timing for the protocol membership (all 0: the defaults, a
+ * quick and even network). Everything is drawn from the seed.
+ */
+struct sim_timing {
+	uint32_t delay_us;	/**< one-way frame latency (0: 20) */
+	uint32_t jitter_us;	/**< added at random per copy (0: 10) */
+	uint32_t wake_us;	/**< a timer runs up to this late (an idle node sleeping) */
+	uint32_t stall_rate;	/**< stalls per node per second of virtual time */
+	uint32_t stall_max_us;	/**< a stall lasts 0.5 ms .. this; nothing runs meanwhile */
+	uint32_t start_stall_us;	/**< a started node stalls up to this after its first tick */
+	bool skew;		/**< nodes started together tick at random phases */
+};
+
 struct sim_params {
 	enum sim_membership membership;
 	uint64_t seed;
 	FILE *narrate;		/**< NULL: quiet */
+	struct sim_timing timing;
 };
 
 struct sim_cluster *sim_cluster_new(const struct sim_params *p);
@@ -92,6 +107,15 @@ cs_error_t sim_getinfo(struct sim_cluster *c, uint32_t id, uint32_t nodeid,
 size_t sim_members(struct sim_cluster *c, uint32_t id, const uint32_t **members);
 votequorum_ring_id_t sim_ring_id(struct sim_cluster *c, uint32_t id);
 bool sim_quorate(struct sim_cluster *c, uint32_t id);
+
+/* Change the timing model from now on. */
+void sim_set_timing(struct sim_cluster *c, const struct sim_timing *t);
+/*
+ * Views node `id` installed in its current life, and that life's number
+ * (grows on every start): the simulator counts view changes per fault.
+ */
+uint64_t sim_views_installed(const struct sim_cluster *c, uint32_t id);
+uint64_t sim_incarnation(const struct sim_cluster *c, uint32_t id);
 
 /* The tracker log of node `id`: "nodelist(1,2)", "quorum(1)", "expectedvotes(5)". */
 size_t sim_callbacks(struct sim_cluster *c, uint32_t id, const char *const **entries);

@@ -29,6 +29,16 @@ static void usage(FILE *out)
 		"  --narrate            print every event, view and callback as it happens\n"
 		"  --random=N           run N random fault schedules (with --seed) checking that\n"
 		"                       views agree and at most one partition is quorate\n"
+		"  --churn=N            run N churn schedules (crash, stop, rejoin under real-world\n"
+		"                       timing) checking one view change per fault at every node\n"
+		"                       that stays in\n"
+		"  --net-delay=US       frame latency (default 20), links stay FIFO\n"
+		"  --net-jitter=US      random extra latency per frame (default 10)\n"
+		"  --wake=US            a sleeping node runs its timer up to US late\n"
+		"  --stall-rate=N       random stalls per node and second (nothing runs)\n"
+		"  --stall-max=US       longest random stall (from 500 us)\n"
+		"  --start-stall=US     a started node stalls up to US after its first tick\n"
+		"  --skew               nodes started together tick at random phases\n"
 		"  -h, --help           this text\n");
 }
 
@@ -79,7 +89,7 @@ static char *read_file(const char *path, char *err, size_t errlen)
 }
 
 /* Random fault schedules; a failing one is printed so it can be replayed. */
-static int run_random(uint64_t count, const struct sim_params *params)
+static int run_random(uint64_t count, const struct sim_params *params, bool churn)
 {
 	static char text[1 << 16];
 	size_t passed = 0, failed = 0;
@@ -89,7 +99,10 @@ static int run_random(uint64_t count, const struct sim_params *params)
 		struct scn_file *f;
 		char err[1024];
 
-		sim_random_scenario(params->seed, i, text, sizeof(text));
+		if (churn)
+			sim_churn_scenario(params->seed, i, text, sizeof(text));
+		else
+			sim_random_scenario(params->seed, i, text, sizeof(text));
 		f = scn_parse("random", text, err, sizeof(err));
 		if (f == NULL) {
 			fprintf(stderr, "tally-sim: generated scenario does not parse: %s\n%s", err,
@@ -116,6 +129,14 @@ int main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "narrate", no_argument, NULL, 'n' },
 		{ "random", required_argument, NULL, 'r' },
+		{ "churn", required_argument, NULL, 'c' },
+		{ "net-delay", required_argument, NULL, 'D' },
+		{ "net-jitter", required_argument, NULL, 'J' },
+		{ "wake", required_argument, NULL, 'W' },
+		{ "stall-rate", required_argument, NULL, 'R' },
+		{ "stall-max", required_argument, NULL, 'M' },
+		{ "start-stall", required_argument, NULL, 'S' },
+		{ "skew", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -123,6 +144,7 @@ int main(int argc, char **argv)
 	struct scn_file **files;
 	size_t passed = 0, failed = 0;
 	uint64_t random_count = 0;
+	bool churn = false;
 	int nfiles, opt;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -153,17 +175,47 @@ int main(int argc, char **argv)
 		case 'n':
 			params.narrate = stdout;
 			break;
-		case 'r': {
+		case 'r':
+		case 'c': {
 			char *end;
 
 			errno = 0;
 			random_count = strtoull(optarg, &end, 0);
 			if (errno != 0 || *end != '\0' || random_count == 0) {
-				fprintf(stderr, "tally-sim: bad --random count '%s'\n", optarg);
+				fprintf(stderr, "tally-sim: bad --%s count '%s'\n",
+					opt == 'c' ? "churn" : "random", optarg);
 				return 2;
 			}
+			churn = opt == 'c';
 			break;
 		}
+		case 'D':
+		case 'J':
+		case 'W':
+		case 'R':
+		case 'M':
+		case 'S': {
+			uint32_t *dst = opt == 'D' ? &params.timing.delay_us
+				      : opt == 'J' ? &params.timing.jitter_us
+				      : opt == 'W' ? &params.timing.wake_us
+				      : opt == 'R' ? &params.timing.stall_rate
+				      : opt == 'M' ? &params.timing.stall_max_us
+						   : &params.timing.start_stall_us;
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 0);
+			if (errno != 0 || *end != '\0' || v > UINT32_MAX) {
+				fprintf(stderr, "tally-sim: bad number '%s'\n", optarg);
+				return 2;
+			}
+			*dst = (uint32_t)v;
+			break;
+		}
+		case 'K':
+			params.timing.skew = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -174,7 +226,7 @@ int main(int argc, char **argv)
 	}
 	nfiles = argc - optind;
 	if (random_count > 0 && nfiles == 0)
-		return run_random(random_count, &params);
+		return run_random(random_count, &params, churn);
 	if (nfiles <= 0) {
 		usage(stderr);
 		return 2;

@@ -178,3 +178,55 @@ void sim_random_scenario(uint64_t seed, uint64_t index, char *buf, size_t len)
 		emit(&o, "%s", check);
 	}
 }
+
+/*
+ * Churn schedules: a healthy network (no loss, no partition) with the
+ * timing of a real machine — frame delays up to a millisecond, timers that
+ * wake late, random stalls shorter than the detection window, nodes that
+ * stall while they start — and one crash, clean stop or rejoin at a time.
+ * Each must give every node that stays in exactly one view change; time
+ * passing alone gives none.
+ */
+void sim_churn_scenario(uint64_t seed, uint64_t index, char *buf, size_t len)
+{
+	struct out o = { buf, len, 0 };
+	uint64_t s = (seed ^ 0xc4a2f1e3ull) * 0x100000001b3ull ^ index;
+	bool running[MAX_N] = { false };
+	uint32_t n = 2 + pick(&s, 6), events = 4 + pick(&s, 8), up = n;
+
+	buf[0] = '\0';
+	emit(&o, "scenario C%" PRIu64 " churn under real-world timing (seed %" PRIu64 ")\n", index,
+	     seed);
+	emit(&o, "cluster %" PRIu32 "\n", n);
+	emit(&o, "timing delay=%" PRIu32 " jitter=%" PRIu32 " wake=100 stall_rate=%" PRIu32
+		 " stall_max=%" PRIu32 " start_stall=%" PRIu32 " skew=1\n",
+	     20 + pick(&s, 60), pick(&s, 1000), pick(&s, 20), 500 + pick(&s, 2501),
+	     pick(&s, 6000));
+	for (uint32_t i = 0; i < n; i++)
+		running[i] = true;
+	emit(&o, "start 1");
+	for (uint32_t i = 1; i < n; i++)
+		emit(&o, ",%" PRIu32, i + 1);
+	emit(&o, "\nexpect agreement\n");
+	for (uint32_t e = 0; e < events; e++) {
+		uint32_t a = pick(&s, n), kind = pick(&s, 7);
+		uint32_t changes = 1;
+
+		if (kind <= 1 && running[a] && up > 1) {
+			running[a] = false;
+			up--;
+			emit(&o, "%s %" PRIu32 "\n", kind == 0 ? "kill" : "stop", a + 1);
+		} else if (kind <= 4 && !running[a]) {
+			running[a] = true;
+			up++;
+			emit(&o, "start %" PRIu32 "\n", a + 1);
+		} else if (kind == 5) {
+			emit(&o, "advance %" PRIu32 "\n", 50 + pick(&s, 1000));
+			changes = 0;
+		} else {
+			continue;
+		}
+		emit(&o, "expect agreement\nexpect single_quorate\nexpect view_changes %" PRIu32 "\n",
+		     changes);
+	}
+}

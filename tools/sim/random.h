@@ -14,5 +14,7 @@
 /* Write scenario number `index` of the schedule family seeded by `seed`
  * into buf (NUL-terminated, truncated to len). */
 void sim_random_scenario(uint64_t seed, uint64_t index, char *buf, size_t len);
+/* A churn schedule: crashes, stops and rejoins under real-world timing. */
+void sim_churn_scenario(uint64_t seed, uint64_t index, char *buf, size_t len);
 
 #endif

@@ -40,6 +40,8 @@ enum cmd_kind {
 	CMD_EXPECT_AGREEMENT,
 	CMD_EXPECT_SINGLE_QUORATE,
 	CMD_FORGET_CALLBACKS,
+	CMD_TIMING,		/* simulator only: the real-world timing model */
+	CMD_EXPECT_VIEW_CHANGES,	/* simulator only: views per node in the last event */
 };
 
 enum field {
@@ -106,6 +108,7 @@ struct cmd {
 	size_t n_checks;
 	char **tokens;		/**< expect callbacks */
 	size_t n_tokens;
+	struct sim_timing timing;
 	char *text;		/**< the line as written, for narration */
 };
 
@@ -349,6 +352,15 @@ static int parse_expect(struct parser *p, char **tok, size_t n, struct cmd *c)
 		c->kind = CMD_EXPECT_SINGLE_QUORATE;
 		return 0;
 	}
+	if (strcmp(tok[1], "view_changes") == 0) {
+		uint32_t v;
+
+		c->kind = CMD_EXPECT_VIEW_CHANGES;
+		if (n != 3 || parse_u32(tok[2], &v) != 0)
+			return perr(p, "expect view_changes N");
+		c->num = v;
+		return 0;
+	}
 	if (n < 3)
 		return perr(p, "expect needs a node (or all) and checks");
 	if (parse_target(p, tok[1], c) != 0)
@@ -541,6 +553,35 @@ static int parse_cluster(struct parser *p, char **tok, size_t n, struct cmd *c)
 	return 0;
 }
 
+/* timing delay=US jitter=US wake=US stall_rate=N stall_max=US start_stall=US skew=0|1 */
+static int parse_timing(struct parser *p, char **tok, size_t n, struct cmd *c)
+{
+	static const char *const keys[] = { "delay", "jitter", "wake", "stall_rate",
+					    "stall_max", "start_stall", "skew" };
+	struct sim_timing *t = &c->timing;
+	uint32_t *dst[] = { &t->delay_us, &t->jitter_us, &t->wake_us, &t->stall_rate,
+			    &t->stall_max_us, &t->start_stall_us, NULL };
+
+	c->kind = CMD_TIMING;
+	for (size_t i = 1; i < n; i++) {
+		const char *eq = strchr(tok[i], '=');
+		size_t k, len = eq != NULL ? (size_t)(eq - tok[i]) : 0;
+		uint32_t v;
+
+		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			if (strlen(keys[k]) == len && strncmp(tok[i], keys[k], len) == 0)
+				break;
+		if (eq == NULL || k == sizeof(keys) / sizeof(keys[0]) || parse_u32(eq + 1, &v) != 0)
+			return perr(p, "timing KEY=NUMBER...: delay jitter wake stall_rate "
+				       "stall_max start_stall skew");
+		if (dst[k] != NULL)
+			*dst[k] = v;
+		else
+			t->skew = v != 0;
+	}
+	return 0;
+}
+
 static int parse_line(struct parser *p, char *line, const char *orig, struct cmd *c)
 {
 	char *tok[MAX_TOKENS];
@@ -635,6 +676,8 @@ static int parse_line(struct parser *p, char *line, const char *orig, struct cmd
 	}
 	if (strcmp(k, "call") == 0)
 		return parse_call(p, tok, n, c);
+	if (strcmp(k, "timing") == 0)
+		return parse_timing(p, tok, n, c);
 	if (strcmp(k, "expect") == 0)
 		return parse_expect(p, tok, n, c);
 	return perr(p, "unknown command '%s'", k);
@@ -781,11 +824,20 @@ fail:
 /* ------------------------------------------------------------------ */
 /* Running                                                             */
 
+/* A running node as the last event found it. */
+struct before {
+	uint32_t id;
+	uint64_t inc, views;
+};
+
 struct run {
 	struct sim_cluster *c;
 	struct scn_result *res;
 	const struct cmd *cmd;
 	bool started;
+	const struct cmd *event;	/**< the last event */
+	struct before *before;		/**< running nodes before it */
+	size_t n_before;
 };
 
 static bool failf(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -1030,6 +1082,55 @@ static bool check_single_quorate(struct run *r)
 	return true;
 }
 
+static bool is_event(enum cmd_kind k)
+{
+	return k >= CMD_START && k <= CMD_CALL;
+}
+
+static void snapshot_before(struct run *r)
+{
+	uint32_t ids[SIM_MAX_NODES];
+	size_t n = sim_running_ids(r->c, ids, SIM_MAX_NODES);
+
+	r->event = r->cmd;
+	r->n_before = 0;
+	for (size_t i = 0; i < n && r->before != NULL; i++) {
+		struct before *b = &r->before[r->n_before++];
+
+		b->id = ids[i];
+		b->inc = sim_incarnation(r->c, ids[i]);
+		b->views = sim_views_installed(r->c, ids[i]);
+	}
+}
+
+/*
+ * Every node that ran through the last event, in the same life, and is not
+ * named by it installed exactly N views while the event settled.
+ */
+static bool check_view_changes(struct run *r)
+{
+	const struct cmd *e = r->event;
+
+	if (e == NULL)
+		return failf(r, "expect view_changes before any event");
+	for (size_t i = 0; i < r->n_before; i++) {
+		const struct before *b = &r->before[i];
+		bool named = false;
+		uint64_t got;
+
+		for (size_t k = 0; k < e->n_ids && e->kind <= CMD_STOP; k++)
+			named = named || e->ids[k] == b->id;
+		if (named || sim_incarnation(r->c, b->id) != b->inc)
+			continue;
+		got = sim_views_installed(r->c, b->id) - b->views;
+		if (got != r->cmd->num)
+			return failf(r, "node %" PRIu32 " went through %" PRIu64
+				     " view changes in '%s' (line %d), expected %" PRIu64,
+				     b->id, got, e->text, e->line, r->cmd->num);
+	}
+	return true;
+}
+
 /* Apply a check to one node or to every running node. */
 static bool for_targets(struct run *r, bool (*fn)(struct run *, uint32_t))
 {
@@ -1128,6 +1229,11 @@ static bool run_cmd(struct run *r)
 	case CMD_FORGET_CALLBACKS:
 		sim_forget_all_callbacks(sc);
 		return true;
+	case CMD_TIMING:
+		sim_set_timing(sc, &c->timing);
+		return true;
+	case CMD_EXPECT_VIEW_CHANGES:
+		return check_view_changes(r);
 	}
 	return failf(r, "unknown command");
 }
@@ -1138,12 +1244,14 @@ static void narrate_outcome(struct run *r, FILE *out)
 	uint32_t ids[SIM_MAX_NODES];
 	size_t n;
 
-	if (r->cmd->kind >= CMD_EXPECT_FIELDS && r->cmd->kind <= CMD_EXPECT_SINGLE_QUORATE) {
+	if ((r->cmd->kind >= CMD_EXPECT_FIELDS && r->cmd->kind <= CMD_EXPECT_SINGLE_QUORATE) ||
+	    r->cmd->kind == CMD_EXPECT_VIEW_CHANGES) {
 		fprintf(out, "  ok\n");
 		return;
 	}
 	if (r->cmd->kind == CMD_CLUSTER || r->cmd->kind == CMD_CONFIG ||
-	    r->cmd->kind == CMD_EVT_FILE || r->cmd->kind == CMD_FORGET_CALLBACKS)
+	    r->cmd->kind == CMD_EVT_FILE || r->cmd->kind == CMD_FORGET_CALLBACKS ||
+	    r->cmd->kind == CMD_TIMING)
 		return;
 	n = sim_running_ids(r->c, ids, SIM_MAX_NODES);
 	for (size_t i = 0; i < n; i++) {
@@ -1183,10 +1291,13 @@ void scn_run(const struct scn_file *f, size_t index, const struct sim_params *p,
 	}
 	if (p->narrate != NULL)
 		fprintf(p->narrate, "\n=== scenario %s: %s\n", s->id, s->title);
+	r.before = malloc(SIM_MAX_NODES * sizeof(*r.before));
 	for (size_t i = 0; i < s->n_cmds; i++) {
 		r.cmd = &s->cmds[i];
 		if (p->narrate != NULL)
 			fprintf(p->narrate, "\n> %s\n", r.cmd->text);
+		if (is_event(r.cmd->kind))
+			snapshot_before(&r);
 		if (!run_cmd(&r))
 			break;
 		if (p->narrate != NULL)
@@ -1194,5 +1305,6 @@ void scn_run(const struct scn_file *f, size_t index, const struct sim_params *p,
 	}
 	if (p->narrate != NULL && !out->passed)
 		fprintf(p->narrate, "  FAILED: %s\n", out->failure);
+	free(r.before);
 	sim_cluster_free(r.c);
 }

@@ -48,6 +48,7 @@ struct peer {
 	uint64_t inc;
 	uint64_t last_heard;	/**< any frame */
 	uint64_t heard_since;	/**< start of the current heard period */
+	uint64_t steady_since;	/**< end of its last gap of more than two intervals */
 	uint64_t last_gap;	/**< when the last silence ended */
 	uint32_t flaps;
 	uint64_t damp;		/**< must be heard this long before it counts */
@@ -330,6 +331,7 @@ static void peer_reset(struct peer *p, uint64_t inc)
 	p->inc = inc;
 	p->last_heard = 0;
 	p->heard_since = 0;
+	p->steady_since = 0;
 	p->last_gap = 0;
 	p->flaps = 0;
 	p->damp = 0;
@@ -374,6 +376,9 @@ static void peer_heard(struct tally_mb *m, struct peer *p, uint64_t now)
 			p->last_gap = now;
 		p->heard_since = now;
 	}
+	/* It just started, or it stalled: what it says may be stale for a while. */
+	if (p->last_heard == 0 || now - p->last_heard > 2 * m->p.interval_us)
+		p->steady_since = now;
 	p->last_heard = now;
 }
 
@@ -1482,6 +1487,28 @@ static bool others_catching_up(const struct tally_mb *m, uint64_t now)
 	return false;
 }
 
+/*
+ * A broken pair with a node whose frames started or resumed (after a gap of
+ * more than two intervals: it just started, or it stalled) less than a
+ * window ago: its hear set may still lack nodes it has not heard again, and
+ * theirs may lack it (a restarted node's first frames take a while to reach
+ * everyone on a loaded machine, and a node waking from a stall sends a
+ * heartbeat before it processed the frames queued meanwhile). Proposing on
+ * that knowledge installs a view without the node and another with it a
+ * moment later; waiting out the window gives one view change per rejoin. A
+ * lasting one-way link is honoured one window later.
+ */
+static bool newcomer_unsettled(const struct tally_mb *m, uint64_t now)
+{
+	for (size_t i = 0; i < 2 * m->n_pairs; i++) {
+		const struct peer *q = m->pairs[i] != m->id ? peer_find(m, m->pairs[i]) : NULL;
+
+		if (q != NULL && heard(m, q, now) && now - q->steady_since < m->window)
+			return true;
+	}
+	return false;
+}
+
 static void step_membership(struct tally_mb *m, uint64_t now)
 {
 	bool joining = !m->installed;
@@ -1541,7 +1568,7 @@ static void step_membership(struct tally_mb *m, uint64_t now)
 		return;
 	if (m->group.ids[0] != m->id || (members_equal_view(m, &m->group) && consistent))
 		return;
-	if (others_catching_up(m, now))
+	if (others_catching_up(m, now) || newcomer_unsettled(m, now))
 		return;
 	act_on_group(m, now);
 }
