@@ -17,10 +17,10 @@ tc=$(realpath "$1") tallyd=$(realpath "$2") watch=$(realpath "$3") keygen=$(real
 stat=$(realpath "$5") inject=$(realpath "$6")
 . "$(dirname "$0")/lib.sh"
 export TALLY_KEYGEN=$keygen TALLY_DAEMON="$tallyd -f -c CONF"
-# These checks are about agreement, not speed: a 40 ms detection window keeps
-# them meaningful on a VM whose vCPUs the host steals for milliseconds at a
-# time (docs/benchmarks.md, "Real cluster"), where the default 8 ms window
-# sees such a stall as a crash. The short pause below stays far inside it.
+# These checks are about agreement, not speed: tally-cluster's 40 ms detection
+# window (said again here) keeps them meaningful on a VM whose vCPUs the host
+# steals for milliseconds at a time (docs/benchmarks.md, "Real cluster"). The
+# short pause below stays far inside it.
 export TALLY_CLUSTER_ENGINE="miss_count: 40"
 W=$top/watch
 mkdir -p "$W"
