@@ -64,40 +64,31 @@ static int opt_switch(const struct tally_cmap *map, const char *key, int *out, c
 }
 
 struct nodelist_scan {
-	const struct tally_cmap *map;
 	uint32_t local_nodeid;
 	struct tally_vq_settings *out;
 	uint32_t *ids;
 	size_t n_ids;
 	size_t cap_ids;
-	long last_index;
 	int rc;
 	char *err;
 	size_t errlen;
 };
 
-/* Called for every nodelist.node.N.* key; acts once per entry N. */
-static int scan_node_key(void *ctx, const char *key, const char *value)
+/* Called once per nodelist entry ("nodelist.node.N"). */
+static int scan_node(void *ctx, const struct tally_cmap *map, const char *entry)
 {
 	struct nodelist_scan *sc = ctx;
-	char sub[64];
-	unsigned long index;
-	char *end;
+	char sub[96];
 	uint32_t nodeid, votes = 1;
 
-	(void)value;
-	index = strtoul(key + strlen("nodelist.node."), &end, 10);
-	if (*end != '.' || (long)index == sc->last_index)
-		return 0;
-	sc->last_index = (long)index;
-
-	snprintf(sub, sizeof(sub), "nodelist.node.%lu.nodeid", index);
-	switch (tally_cmap_get_u32(sc->map, sub, &nodeid)) {
+	snprintf(sub, sizeof(sub), "%s.nodeid", entry);
+	switch (tally_cmap_node_get_u32(map, entry, "nodeid", &nodeid)) {
 	case -ENOENT:
-		sc->rc = fail(sc->err, sc->errlen, "nodelist: node entry %lu has no nodeid", index);
+		sc->rc = fail(sc->err, sc->errlen, "nodelist: node entry %s has no nodeid",
+			      entry + strlen("nodelist.node."));
 		return 1;
 	case -EINVAL:
-		sc->rc = bad_value(sc->map, sub, "is not a valid node id", sc->err, sc->errlen);
+		sc->rc = bad_value(map, sub, "is not a valid node id", sc->err, sc->errlen);
 		return 1;
 	}
 	if (nodeid == 0) {
@@ -106,8 +97,8 @@ static int scan_node_key(void *ctx, const char *key, const char *value)
 		return 1;
 	}
 
-	snprintf(sub, sizeof(sub), "nodelist.node.%lu.quorum_votes", index);
-	sc->rc = opt_u32(sc->map, sub, &votes, sc->err, sc->errlen);
+	snprintf(sub, sizeof(sub), "%s.quorum_votes", entry);
+	sc->rc = opt_u32(map, sub, &votes, sc->err, sc->errlen);
 	if (sc->rc != 0)
 		return 1;
 
@@ -189,8 +180,8 @@ int tally_vq_settings_read(const struct tally_cmap *map, uint32_t local_nodeid,
 			   struct tally_vq_settings *out, char *err, size_t errlen)
 {
 	struct nodelist_scan sc = {
-		.map = map, .local_nodeid = local_nodeid, .out = out,
-		.last_index = -1, .err = err, .errlen = errlen,
+		.local_nodeid = local_nodeid, .out = out,
+		.err = err, .errlen = errlen,
 	};
 	int two_node = 0, lms = 0, atb = 0, ad = 0, evt = 0, wfa = -1;
 	const char *model;
@@ -203,7 +194,7 @@ int tally_vq_settings_read(const struct tally_cmap *map, uint32_t local_nodeid,
 	out->device_timeout = TALLY_VQ_DEFAULT_DEVICE_TIMEOUT;
 	out->device_sync_timeout = TALLY_VQ_DEFAULT_DEVICE_SYNC_TIMEOUT;
 
-	tally_cmap_foreach(map, "nodelist.node.", scan_node_key, &sc);
+	tally_cmap_foreach_node(map, scan_node, &sc);
 	free(sc.ids);
 	if (sc.rc != 0)
 		return sc.rc;
