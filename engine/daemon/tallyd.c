@@ -41,6 +41,7 @@
 #include <rte_lcore.h>
 #include <sodium.h>
 
+#include "conf/conf.h"
 #include "config/cmap.h"
 #include "config/votequorum_cfg.h"
 #include "ctl/ctl.h"
@@ -51,10 +52,8 @@
 #include "tally/shm_layout.h"
 
 #define DEFAULT_CONF "/etc/tally/tally.conf"
-#define DEFAULT_AUTHKEY "/etc/tally/authkey"
 #define DEFAULT_STATE_DIR "/var/lib/tally"
 #define EV_TRACKING_FILE "ev_tracking"
-#define CONF_MAX (1u << 20)
 
 struct daemon {
 	const char *conf_path;
@@ -97,49 +96,6 @@ static int die(const char *fmt, ...)
 
 /* ------------------------------------------------------------------ */
 /* Files                                                               */
-
-static char *slurp(const char *path, size_t max, size_t *len)
-{
-	FILE *f = fopen(path, "rbe");
-	char *buf;
-
-	if (f == NULL)
-		return NULL;
-	buf = malloc(max + 1);
-	if (buf == NULL) {
-		fclose(f);
-		errno = ENOMEM;
-		return NULL;
-	}
-	*len = fread(buf, 1, max + 1, f);
-	fclose(f);
-	if (*len > max) {
-		free(buf);
-		errno = EFBIG;
-		return NULL;
-	}
-	buf[*len] = '\0';
-	return buf;
-}
-
-static struct tally_cmap *read_config(const char *path, char *err, size_t errlen)
-{
-	size_t len;
-	char *text = slurp(path, CONF_MAX, &len);
-	struct tally_cmap *map;
-
-	if (text == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	map = tally_cmap_new();
-	if (map == NULL || tally_cmap_parse(map, text, len, path, err, errlen) != 0) {
-		tally_cmap_free(map);
-		map = NULL;
-	}
-	free(text);
-	return map;
-}
 
 /* The expected-votes-tracking barrier survives restarts (corosync's ev_tracking file). */
 static uint32_t read_ev_barrier(const struct daemon *d)
@@ -235,36 +191,6 @@ static void remove_stale_segments(const struct daemon *d)
 
 /* ------------------------------------------------------------------ */
 /* Configuration                                                       */
-
-static int load_key(const struct tally_cmap *map, struct tally_wire_key *key, char *err,
-		    size_t errlen)
-{
-	const char *path = tally_cmap_get(map, "totem.keyfile");
-	const char *cluster = tally_cmap_get(map, "totem.cluster_name");
-	size_t len;
-	char *k;
-	int rc;
-
-	if (path == NULL)
-		path = DEFAULT_AUTHKEY;
-	if (cluster == NULL) {
-		snprintf(err, errlen, "totem.cluster_name is not set");
-		return -EINVAL;
-	}
-	k = slurp(path, TALLY_WIRE_AUTHKEY_MAX, &len);
-	if (k == NULL) {
-		snprintf(err, errlen, "authkey %s: %s (make one with tally-keygen)", path,
-			 strerror(errno));
-		return -EINVAL;
-	}
-	rc = tally_wire_key_derive(key, k, len, cluster);
-	sodium_memzero(k, len);
-	free(k);
-	if (rc != 0)
-		snprintf(err, errlen, "authkey %s: %zu bytes, need %d to %d", path, len,
-			 TALLY_WIRE_AUTHKEY_MIN, TALLY_WIRE_AUTHKEY_MAX);
-	return rc;
-}
 
 /* The nodelist entry whose ring0_addr is our port's MAC: its node id (1) or go on (0). */
 static int match_mac(void *ctx, const struct tally_cmap *map, const char *entry)
@@ -392,7 +318,7 @@ static void queue_leave(void *data)
 static void reload(struct daemon *d)
 {
 	char err[512];
-	struct tally_cmap *map = read_config(d->conf_path, err, sizeof(err));
+	struct tally_cmap *map = tally_conf_load(d->conf_path, err, sizeof(err));
 	struct tally_vq_settings vs;
 	struct tally_engine_cmd cmd = { .kind = TALLY_ENGINE_CMD_RELOAD };
 
@@ -571,7 +497,7 @@ static int configure(struct daemon *d, char *err, size_t errlen)
 	const char *sd;
 	const char *inst = getenv(TALLY_CTL_INSTANCE_ENV);
 
-	d->map = read_config(d->conf_path, err, errlen);
+	d->map = tally_conf_load(d->conf_path, err, errlen);
 	if (d->map == NULL)
 		return -EINVAL;
 	if (tally_log_configure(d->map, err, errlen) != 0 || sched_from_cmap(d, err, errlen) != 0 ||
@@ -633,7 +559,7 @@ int main(int argc, char **argv)
 		d->sched_policy = SCHED_OTHER;
 	if (sodium_init() < 0)
 		return die("libsodium cannot start");
-	if (load_key(d->map, &ecfg.key, err, sizeof(err)) != 0 ||
+	if (tally_conf_load_key(d->map, &ecfg.key, err, sizeof(err)) != 0 ||
 	    tally_mb_params_from_cmap(d->map, &ecfg.mb, err, sizeof(err)) != 0)
 		return die("%s", err);
 	rc = find_nodeid(d, NULL);

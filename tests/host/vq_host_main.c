@@ -10,6 +10,7 @@
 
 #include <qb/qblog.h>
 
+#include "conf/conf.h"
 #include "vq_host.h"
 
 static qb_loop_t *loop;
@@ -27,32 +28,17 @@ static int32_t on_usr1(int32_t sig, void *data)
 	return 0;
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0;
-
-	if (f == NULL)
-		return NULL;
-	if (getdelim(&buf, &len, '\0', f) < 0) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
 int main(int argc, char **argv)
 {
 	qb_loop_signal_handle sh;
 	char err[512], *conf;
+	size_t len;
 
 	if (argc != 4) {
 		fprintf(stderr, "usage: vq-host CONF NODEID INSTANCE\n");
 		return 2;
 	}
-	conf = slurp(argv[1]);
+	conf = tally_conf_read_file(argv[1], TALLY_CONF_MAX_BYTES, &len);
 	if (conf == NULL) {
 		perror(argv[1]);
 		return 2;

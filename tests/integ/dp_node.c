@@ -28,6 +28,7 @@
 
 #include <sodium.h>
 
+#include "conf/conf.h"
 #include "config/cmap.h"
 #include "dp/dp.h"
 #include "wire/wire.h"
@@ -232,23 +233,6 @@ static void report(struct node *n)
 	fflush(stdout);
 }
 
-static char *slurp(const char *path, size_t max, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = malloc(max + 1);
-
-	if (f == NULL || buf == NULL) {
-		if (f != NULL)
-			fclose(f);
-		free(buf);
-		return NULL;
-	}
-	*len = fread(buf, 1, max + 1, f);
-	fclose(f);
-	buf[*len <= max ? *len : max] = '\0';
-	return buf;
-}
-
 static int usage(void)
 {
 	fprintf(stderr, "usage: dp-node -c CONF [-n NODEID] [-t SECONDS] [-i US] [-s FILE] "
@@ -269,10 +253,9 @@ int main(int argc, char **argv)
 	const struct tally_dp_ops ops = {on_rx, on_tick};
 	struct tally_dp_cfg cfg;
 	struct tally_cmap *map;
-	const char *conf = NULL, *keyfile, *cluster;
+	const char *conf = NULL;
 	double secs = 0;
-	char err[512], *text, *authkey;
-	size_t len, keylen;
+	char err[512];
 	uint32_t interval_us = 10000;
 	int opt, rc;
 
@@ -313,28 +296,14 @@ int main(int argc, char **argv)
 	}
 	if (conf == NULL || interval_us == 0 || sodium_init() < 0)
 		return usage();
-	map = tally_cmap_new();
-	text = slurp(conf, 1 << 20, &len);
-	if (map == NULL || text == NULL) {
-		fprintf(stderr, "dp-node: cannot read %s\n", conf);
-		return 1;
-	}
-	if (tally_cmap_parse(map, text, len, conf, err, sizeof(err)) != 0 ||
-	    tally_dp_cfg_from_cmap(&cfg, map, err, sizeof(err)) != 0) {
+	map = tally_conf_load(conf, err, sizeof(err));
+	if (map == NULL || tally_dp_cfg_from_cmap(&cfg, map, err, sizeof(err)) != 0 ||
+	    tally_conf_load_key(map, &n.key, err, sizeof(err)) != 0) {
 		fprintf(stderr, "dp-node: %s\n", err);
 		return 1;
 	}
 	if (n.nodeid == 0 && tally_cmap_get_u32(map, "engine.nodeid", &n.nodeid) != 0) {
 		fprintf(stderr, "dp-node: no node id (-n or engine.nodeid)\n");
-		return 1;
-	}
-	keyfile = tally_cmap_get(map, "totem.keyfile");
-	cluster = tally_cmap_get(map, "totem.cluster_name");
-	authkey =
-		slurp(keyfile ? keyfile : "/etc/corosync/authkey", TALLY_WIRE_AUTHKEY_MAX, &keylen);
-	if (authkey == NULL ||
-	    tally_wire_key_derive(&n.key, authkey, keylen, cluster ? cluster : "") != 0) {
-		fprintf(stderr, "dp-node: bad authkey %s\n", keyfile ? keyfile : "(default)");
 		return 1;
 	}
 	rc = tally_dp_eal_init(&cfg, argv[0], err, sizeof(err));
@@ -361,8 +330,6 @@ int main(int argc, char **argv)
 	report(&n);
 	tally_dp_close(n.dp);
 	tally_cmap_free(map);
-	free(text);
-	free(authkey);
 	free(n.rtt);
 	return 0;
 }

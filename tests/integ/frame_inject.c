@@ -35,6 +35,8 @@
 
 #include <sodium.h>
 
+#include "conf/conf.h"
+#include "dp/dp.h"
 #include "config/cmap.h"
 #include "wire/eth.h"
 #include "wire/mb.h"
@@ -133,33 +135,18 @@ static int open_socket(struct injector *in, const char *iface)
 
 static int load(struct injector *in, const char *conf, char *err, size_t errlen)
 {
-	struct tally_cmap *map = tally_cmap_new();
-	static char text[1 << 16], key[TALLY_WIRE_AUTHKEY_MAX + 1];
-	const char *keyfile, *mc;
-	FILE *f = fopen(conf, "r");
-	size_t n;
+	struct tally_cmap *map = tally_conf_load(conf, err, errlen);
+	struct tally_dp_cfg cfg;
 
-	if (f == NULL || map == NULL)
-		return snprintf(err, errlen, "%s: %s", conf, strerror(errno)), -1;
-	n = fread(text, 1, sizeof(text) - 1, f);
-	fclose(f);
-	if (tally_cmap_parse(map, text, n, conf, err, errlen) != 0)
+	if (map == NULL || tally_dp_cfg_from_cmap(&cfg, map, err, errlen) != 0)
 		return -1;
-	keyfile = tally_cmap_get(map, "totem.keyfile");
-	in->cluster = tally_cmap_get(map, "totem.cluster_name");
-	in->cluster = strdup(in->cluster != NULL ? in->cluster : "");
-	mc = tally_cmap_get(map, "engine.multicast");
-	if (tally_eth_parse_addr(mc ? mc : "03:74:6c:79:00:00", in->group) != 0)
-		return snprintf(err, errlen, "engine.multicast"), -1;
-	f = keyfile ? fopen(keyfile, "r") : NULL;
-	if (f == NULL)
-		return snprintf(err, errlen, "keyfile: %s", strerror(errno)), -1;
-	in->authkey_len = fread(key, 1, sizeof(key), f);
-	fclose(f);
-	in->authkey = (uint8_t *)key;
+	memcpy(in->group, cfg.group, sizeof(in->group));
+	/* Loading the key checks that totem.cluster_name is set. */
+	if (tally_conf_load_key(map, &in->key, err, errlen) != 0 ||
+	    tally_conf_read_authkey(map, &in->authkey, &in->authkey_len, err, errlen) != 0)
+		return -1;
+	in->cluster = strdup(tally_cmap_get(map, "totem.cluster_name"));
 	tally_cmap_free(map);
-	if (tally_wire_key_derive(&in->key, key, in->authkey_len, in->cluster) != 0)
-		return snprintf(err, errlen, "bad authkey"), -1;
 	return 0;
 }
 

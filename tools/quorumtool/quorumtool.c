@@ -22,6 +22,7 @@
 
 #include <corosync/votequorum.h>
 
+#include "conf/conf.h"
 #include "config/cmap.h"
 #include "status_format.h"
 #include "wire/eth.h"
@@ -106,41 +107,17 @@ static bool parse_number(const char *arg, const struct number_opt *opt, long lon
 	return true;
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0;
-
-	if (f == NULL)
-		return NULL;
-	if (getdelim(&buf, &len, '\0', f) < 0) {
-		free(buf);
-		buf = ferror(f) ? NULL : strdup("");
-	}
-	fclose(f);
-	return buf;
-}
-
 /* The cmap stand-in: the configuration the engine runs with. */
 static int load_config(void)
 {
 	const char *path = getenv("TALLY_CONF");
-	char err[512] = "", *text;
-	int rc;
+	char err[512] = "";
 
 	if (path == NULL || path[0] == '\0')
 		path = QT_DEFAULT_CONF;
-	text = slurp(path);
-	if (text == NULL) {
-		fprintf(stderr, "tally-quorumtool: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	st.map = tally_cmap_new();
-	rc = st.map ? tally_cmap_parse(st.map, text, strlen(text), path, err, sizeof(err)) : -ENOMEM;
-	free(text);
-	if (rc != 0) {
-		fprintf(stderr, "tally-quorumtool: %s\n", err[0] ? err : strerror(-rc));
+	st.map = tally_conf_load(path, err, sizeof(err));
+	if (st.map == NULL) {
+		fprintf(stderr, "tally-quorumtool: %s\n", err);
 		return -1;
 	}
 	return 0;
@@ -222,20 +199,17 @@ static int resolve(void *ctx, const char *addr, bool numeric, char *buf, size_t 
 
 struct name_search {
 	uint32_t nodeid;
-	char prefix[64];	/* "nodelist.node.X." of the matching entry */
+	char entry[64];	/* "nodelist.node.X" of the matching entry */
 };
 
-static int find_node(void *ctx, const char *key, const char *value)
+static int find_node(void *ctx, const struct tally_cmap *map, const char *entry)
 {
 	struct name_search *s = ctx;
-	const char *tail = strrchr(key, '.');
 	uint32_t id;
 
-	if (tail == NULL || strcmp(tail, ".nodeid") != 0 || tally_parse_u32(value, &id) != 0 ||
-	    id != s->nodeid || (size_t)(tail - key + 1) >= sizeof(s->prefix))
+	if (tally_cmap_node_get_u32(map, entry, "nodeid", &id) != 0 || id != s->nodeid)
 		return 0;
-	memcpy(s->prefix, key, (size_t)(tail - key + 1));
-	s->prefix[tail - key + 1] = '\0';
+	snprintf(s->entry, sizeof(s->entry), "%s", entry);
 	return 1;
 }
 
@@ -247,18 +221,17 @@ static void node_name(uint32_t nodeid, bool numeric, bool all, char *buf, size_t
 	size_t n = 0;
 
 	buf[0] = '\0';
-	if (tally_cmap_foreach(st.map, "nodelist.node.", find_node, &s) != 1)
+	if (tally_cmap_foreach_node(st.map, find_node, &s) != 1)
 		return;
 	for (int i = 0; i < QT_MAX_LINKS; i++) {
 		const char *a;
 
-		snprintf(key, sizeof(key), "%sring%d_addr", s.prefix, i);
-		a = tally_cmap_get(st.map, key);
+		snprintf(key, sizeof(key), "ring%d_addr", i);
+		a = tally_cmap_node_get(st.map, s.entry, key);
 		if (a != NULL)
 			addrs[n++] = a;
 	}
-	snprintf(key, sizeof(key), "%sname", s.prefix);
-	qt_node_name(tally_cmap_get(st.map, key), addrs, n, numeric, all, resolve, NULL, buf, len);
+	qt_node_name(tally_cmap_node_get(st.map, s.entry, "name"), addrs, n, numeric, all, resolve, NULL, buf, len);
 }
 
 struct qt_gathered {

@@ -16,8 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf/conf.h"
 #include "random.h"
 #include "scenario.h"
+
+/* Generated 1024-node scenarios stay far below this. */
+#define SCENARIO_MAX_BYTES (64u << 20)
 
 static void usage(FILE *out)
 {
@@ -42,49 +46,21 @@ static void usage(FILE *out)
 		"  -h, --help           this text\n");
 }
 
+/* A scenario file as text; NULL with the reason in err. */
 static char *read_file(const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	size_t len;
+	char *buf = tally_conf_read_file(path, SCENARIO_MAX_BYTES, &len);
 
-	if (f == NULL) {
+	if (buf == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	for (;;) {
-		size_t got;
-
-		if (cap - len < 4096) {
-			char *nb = realloc(buf, cap + 65536);
-
-			if (nb == NULL) {
-				free(buf);
-				fclose(f);
-				snprintf(err, errlen, "%s: out of memory", path);
-				return NULL;
-			}
-			buf = nb;
-			cap += 65536;
-		}
-		got = fread(buf + len, 1, cap - len - 1, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		snprintf(err, errlen, "%s: read error", path);
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
 	if (memchr(buf, '\0', len) != NULL) {
 		snprintf(err, errlen, "%s: contains a NUL byte", path);
 		free(buf);
 		return NULL;
 	}
-	buf[len] = '\0';
 	return buf;
 }
 
