@@ -2,7 +2,7 @@
 # A thin wrapper: dependencies (Debian packages), meson, and the test summary.
 BUILD ?= build
 
-.PHONY: all deps build test demo sim-demo bench-failover coverage clean
+.PHONY: all deps build test demo sim-demo bench soak coverage clean
 
 all: build
 
@@ -22,6 +22,14 @@ demo: build
 # The same story in the deterministic simulator (no root needed).
 sim-demo: build
 	@$(BUILD)/tools/sim/tally-sim --narrate tools/sim/demo-failover.scn
+
+# The quick benchmark set (under 10 minutes): tables in bench-results/<time>/.
+bench: build
+	@./scripts/bench-quick.sh $(BUILD)
+
+# 30 minutes, 5 nodes, CPU load and 1 % loss, a fault a minute (root; not in `make test`).
+soak: build
+	@./scripts/soak.sh $(BUILD)
 
 coverage: deps
 	@./scripts/coverage.sh build-coverage

@@ -3,7 +3,10 @@
 """Run a google-benchmark binary with repetitions and print a markdown table of
 the median and p99 (nearest rank) of the per-iteration time of every benchmark.
 
-    bench/micro-report.py build/bench/bench-quorum [REPETITIONS]
+    bench/micro-report.py build/bench/bench-quorum [REPETITIONS [BENCHMARK-ARGS...]]
+
+BENCHMARK-ARGS go to the binary as they are, e.g. --benchmark_min_time=0.05 for a
+quick run or --benchmark_filter=Getinfo.
 """
 import json
 import math
@@ -12,9 +15,9 @@ import sys
 from collections import OrderedDict
 
 
-def main(binary, reps):
+def main(binary, reps, extra):
     out = subprocess.run(
-        [binary, f"--benchmark_repetitions={reps}", "--benchmark_format=json"],
+        [binary, f"--benchmark_repetitions={reps}", "--benchmark_format=json"] + extra,
         check=True, capture_output=True, text=True).stdout
     data = json.loads(out)
     runs = OrderedDict()
@@ -37,4 +40,4 @@ def main(binary, reps):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 20)
+    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 20, sys.argv[3:])

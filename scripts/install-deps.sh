@@ -10,6 +10,7 @@ build-essential pkg-config meson ninja-build
 libdpdk-dev liburcu-dev libqb-dev libsodium-dev libbenchmark-dev
 libvotequorum-dev libcorosync-common-dev
 gcovr gnuplot-nox iproute2 mandoc nftables python3
+stress-ng
 "
 
 missing=""
