@@ -149,6 +149,7 @@ cs_error_t vq_track_start(struct vq_inst *inst, uint64_t context, unsigned int f
 		tally_shm_resync(&inst->rd);
 		inst->tracking = true;
 		inst->track_context = context;
+		vq_conn_report(inst);
 	}
 	if (flags & (CS_TRACK_CURRENT | CS_TRACK_CHANGES))
 		rc = queue_current(inst, context, false);
@@ -164,6 +165,7 @@ cs_error_t vq_track_stop(struct vq_inst *inst)
 	if (!inst->tracking)
 		rc = CS_ERR_NOT_EXIST;
 	inst->tracking = false;
+	vq_conn_report(inst);
 	pthread_mutex_unlock(&inst->lock);
 	return rc;
 }
@@ -198,6 +200,7 @@ static bool payload_valid(uint32_t type, const void *p, uint32_t len)
  */
 static void resync(struct vq_inst *inst)
 {
+	inst->resyncs++;
 	tally_shm_resync(&inst->rd);
 	if (inst->tracking)
 		queue_current(inst, inst->track_context, true);
@@ -302,7 +305,7 @@ static bool engine_alive(struct vq_inst *inst, bool force)
 	}
 	if (!vq_conn_check(inst))
 		return false;
-	if (inst->epoll_fd >= 0 && vq_conn_watch(inst) == CS_ERR_LIBRARY)
+	if (inst->epoll_fd >= 0 && vq_conn_arm(inst) == CS_ERR_LIBRARY)
 		return false;
 	return true;
 }
@@ -340,6 +343,7 @@ cs_error_t vq_dispatch(struct vq_inst *inst, votequorum_handle_t handle, cs_disp
 
 		pthread_mutex_lock(&inst->lock);
 		got = next_message(inst, m);
+		vq_conn_report(inst);
 		cb = inst->cb;
 		if (!got && !engine_alive(inst, false))
 			rc = CS_ERR_LIBRARY;

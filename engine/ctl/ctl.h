@@ -112,6 +112,8 @@ void tally_ctl_destroy(struct tally_ctl *ctl);
 /* Wire these to tally_node_ops: */
 /* The event log moved (any thread): wake the watching clients from the loop. */
 void tally_ctl_kick(struct tally_ctl *ctl);
+/* Events were appended (the node's thread): ring the clients asleep in poll(). */
+void tally_ctl_ring(struct tally_ctl *ctl);
 /* An op was applied: answer its client (loop thread; no-op if it left). */
 void tally_ctl_reply(struct tally_ctl *ctl, uint64_t token, cs_error_t result);
 
