@@ -345,6 +345,7 @@ static void slot_info(struct ctl_conn *cc, uint64_t head_seq, uint64_t head,
 	ci->cursor_seq = atomic_load_explicit(&sl->cursor_seq, memory_order_relaxed);
 	ci->lag = head_seq >= ci->cursor_seq ? head_seq - ci->cursor_seq : 0;
 	ci->resyncs = atomic_load_explicit(&sl->resyncs, memory_order_relaxed);
+	ci->slot = (uint32_t)cc->slot + 1;
 	if (head - cursor > TALLY_SHM_EVENT_RING)
 		ci->flags |= TALLY_CTL_CLIENT_LAPPED;
 	if (bits & (1ull << (cc->slot % 64)))

@@ -160,7 +160,7 @@ struct tally_ctl_client_info {
 	uint64_t cursor_seq;	/**< seq of the last event it read */
 	uint64_t lag;		/**< events between that and the log's newest */
 	uint32_t resyncs;	/**< times it was lapped and resynchronised */
-	uint32_t reserved;
+	uint32_t slot;		/**< its client slot + 1; 0: none */
 };
 
 struct tally_ctl_res_clients {
