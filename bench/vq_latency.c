@@ -160,9 +160,10 @@ static size_t n_lat;
 static void on_nodelist(votequorum_handle_t h, uint64_t ctx, votequorum_ring_id_t ring,
 			uint32_t n, uint32_t ids[])
 {
-	uint64_t t = now_ns(), t0 = atomic_load(&published_ns);
+	/* t0 first: a newer view's stamp after t would make the sample negative. */
+	uint64_t t0 = atomic_load(&published_ns), t = now_ns();
 
-	if (n_lat < want && t0 != 0)
+	if (n_lat < want && t0 != 0 && t >= t0)
 		lat[n_lat++] = t - t0;
 }
 
