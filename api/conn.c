@@ -33,9 +33,10 @@ static void take_slot(struct vq_inst *inst, uint32_t client_slot)
 	const struct tally_shm_header *h = inst->rd.hdr;
 	struct tally_shm_clients *area = (struct tally_shm_clients *)(inst->seg + h->clients_offset);
 
-	if (client_slot == 0 || client_slot > h->clients ||
+	if (client_slot == 0 || client_slot > TALLY_SHM_CLIENTS ||
 	    mprotect(area, sizeof(*area), PROT_READ | PROT_WRITE) != 0)
 		return;
+	inst->clients = area;
 	inst->slot_index = client_slot - 1;
 	inst->slot = &area->slot[inst->slot_index];
 	vq_conn_report(inst);
@@ -188,7 +189,7 @@ cs_error_t vq_conn_arm(struct vq_inst *inst)
 	tally_shm_fd_drain(inst->ring_fd);
 	vq_conn_local_ready(inst, inst->q_head != NULL);
 	/* An event that came after our last look must not wait for a ring. */
-	if (tally_shm_fd_sleep(&inst->rd, inst->slot_index))
+	if (tally_shm_fd_sleep(&inst->rd, inst->clients, inst->slot_index))
 		vq_conn_local_ready(inst, true);
 	return CS_OK;
 }

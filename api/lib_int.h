@@ -41,6 +41,7 @@ struct vq_inst {
 	int shm_fd;		/**< the segment file, for the ring's inotify watch */
 	struct tally_shm_reader rd;
 	/* Our slot in the segment's client area (NULL: the engine gave none). */
+	struct tally_shm_clients *clients;	/**< resolved once: the header is client-writable */
 	struct tally_shm_client *slot;
 	uint32_t slot_index;
 	uint32_t resyncs;

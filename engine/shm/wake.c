@@ -70,11 +70,6 @@ static struct tally_shm_clients *writer_clients(void *segment)
 	return (struct tally_shm_clients *)((uint8_t *)segment + TALLY_SHM_CLIENTS_OFFSET);
 }
 
-static struct tally_shm_clients *reader_clients(const struct tally_shm_reader *r)
-{
-	return (struct tally_shm_clients *)(r->base + r->hdr->clients_offset);
-}
-
 bool tally_shm_fd_sleeping(const void *segment)
 {
 	struct tally_shm_clients *c = writer_clients((void *)segment);
@@ -145,13 +140,14 @@ void tally_shm_fd_drain(int watch_fd)
 		;
 }
 
-bool tally_shm_fd_sleep(const struct tally_shm_reader *r, uint32_t slot)
+bool tally_shm_fd_sleep(const struct tally_shm_reader *r, struct tally_shm_clients *area,
+			uint32_t slot)
 {
 	struct tally_shm_header *h = (struct tally_shm_header *)r->hdr;
 
-	if (slot >= r->hdr->clients)
+	if (slot >= TALLY_SHM_CLIENTS)
 		return true;	/* cannot sleep on the ring: do not wait for it */
-	atomic_fetch_or_explicit(&reader_clients(r)->sleepers[slot / 64], 1ull << (slot % 64),
+	atomic_fetch_or_explicit(&area->sleepers[slot / 64], 1ull << (slot % 64),
 				 memory_order_seq_cst);	/* F2 */
 	return atomic_load_explicit(&h->ev_tail, memory_order_seq_cst) != r->cursor;
 }

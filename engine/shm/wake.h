@@ -55,9 +55,12 @@ int tally_shm_fd_watch(int shm_fd);
 /* Reader: empty the watch descriptor (it stays readable until read). */
 void tally_shm_fd_drain(int watch_fd);
 /*
- * Reader: announce that client slot `slot` goes to sleep (F2). true: an
- * event is already pending, so the caller must not wait for the ring.
+ * Reader: announce that client slot `slot` of `area` (the reader's client
+ * area, resolved once at attach: the header is client-writable) goes to
+ * sleep (F2). true: an event is already pending, so the caller must not
+ * wait for the ring.
  */
-bool tally_shm_fd_sleep(const struct tally_shm_reader *r, uint32_t slot);
+bool tally_shm_fd_sleep(const struct tally_shm_reader *r, struct tally_shm_clients *area,
+			uint32_t slot);
 
 #endif
