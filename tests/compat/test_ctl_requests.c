@@ -226,6 +226,34 @@ static void clients_are_listed_rung_and_forgotten(void)
 	close(fd);
 }
 
+/* The fallback for a client without a slot: WATCH, answered by one wake event. */
+static void watch_gets_one_wake_event(void)
+{
+	struct tally_ctl_req_setexpected se = { { TALLY_CTL_REQ_SETEXPECTED, sizeof(se) }, 1, 0 };
+	struct tally_ctl_req_watch w = { { TALLY_CTL_REQ_WATCH, sizeof(w) }, 0 };
+	uint64_t buf[TALLY_CTL_MSG_MAX / 8];
+	struct tally_ctl_res_clients *res = list_clients(conn, 0, buf);
+	struct tally_ctl_ev_wake ev;
+
+	CHECK(res != NULL);
+	if (res == NULL)
+		return;
+	while (qb_ipcc_event_recv(conn, &ev, sizeof(ev), 0) > 0)
+		;	/* nothing left from earlier */
+	w.seq = res->head_seq - 1;	/* the log is past that already: wake at once */
+	CHECK_EQ(raw(&w, sizeof(w)), CS_OK);
+	CHECK_EQ(qb_ipcc_event_recv(conn, &ev, sizeof(ev), 2000), (ssize_t)sizeof(ev));
+	CHECK_EQ(ev.hdr.id, TALLY_CTL_EV_WAKE);
+	w.seq = list_clients(conn, 0, buf)->head_seq;	/* now: wake on the next event */
+	CHECK_EQ(raw(&w, sizeof(w)), CS_OK);
+	CHECK(qb_ipcc_event_recv(conn, &ev, sizeof(ev), 100) < 0);
+	CHECK_EQ(raw(&se, sizeof(se)), CS_OK);
+	CHECK_EQ(qb_ipcc_event_recv(conn, &ev, sizeof(ev), 2000), (ssize_t)sizeof(ev));
+	/* one per watch */
+	CHECK_EQ(raw(&se, sizeof(se)), CS_OK);
+	CHECK(qb_ipcc_event_recv(conn, &ev, sizeof(ev), 200) < 0);
+}
+
 int main(void)
 {
 	pid_t host = host_start(ONE_NODE_CONF);
@@ -241,6 +269,7 @@ int main(void)
 		RUN(refused_fields);
 		RUN(random_requests_are_answered);
 		RUN(clients_are_listed_rung_and_forgotten);
+		RUN(watch_gets_one_wake_event);
 		qb_ipcc_disconnect(conn);
 	}
 	host_stop(host);
