@@ -330,6 +330,10 @@ static void do_status(struct tally_ctl *ctl, qb_ipcs_connection_t *c, int32_t id
 	qb_ipcs_response_send(c, res, (size_t)res->hdr.size);
 }
 
+_Static_assert(TALLY_CTL_CLIENT_TRACKING == TALLY_SHM_CLIENT_TRACKING &&
+		       TALLY_CTL_CLIENT_FD == TALLY_SHM_CLIENT_FD,
+	       "reported flags pass through");
+
 /* What the library reports in its slot (untrusted: shown, never acted on). */
 static void slot_info(struct ctl_conn *cc, uint64_t head_seq, uint64_t head,
 		      struct tally_ctl_client_info *ci)
@@ -366,12 +370,13 @@ static void do_clients(struct tally_ctl *ctl, qb_ipcs_connection_t *c,
 	res->total = (uint32_t)ctl->n_conns;
 	res->head_seq = head_seq;
 	for (struct ctl_conn *cc = ctl->conns; cc != NULL; cc = cc->next, k++) {
-		struct tally_ctl_client_info *ci = &res->client[res->count];
+		struct tally_ctl_client_info *ci;
 
 		if (k < rq->first)
 			continue;
 		if (res->count == TALLY_CTL_CLIENTS_PER_REPLY)
 			break;
+		ci = &res->client[res->count];
 		memset(ci, 0, sizeof(*ci));
 		ci->pid = cc->pid;
 		ci->uid = (uint32_t)cc->uid;
