@@ -58,7 +58,7 @@ void tally_ctl_segment_destroy(const char *name, void *segment, size_t size);
 
 struct tally_ctl_cfg {
 	const char *service;	/**< tally_ctl_service_name() */
-	const char *shm_name;	/**< what clients shm_open() */
+	const char *shm_name;	/**< what clients shm_open(); must exist: the ring writes to it */
 	uint64_t segment_size;
 	uint64_t engine_incarnation;
 	void *segment;		/**< the node's segment, writable (waiter count) */
