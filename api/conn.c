@@ -4,11 +4,14 @@
  * everything read-only. The segment is mapped read-only except its header
  * page, which holds the waiter count a sleeping dispatch increments.
  *
- * votequorum_fd_get returns an epoll descriptor over two sources: libqb's
- * event socket, which the engine writes one wake event to when the log
- * passes this handle's watch (or which hangs up when the engine dies), and
- * a local eventfd that is set while the library itself holds queued
- * notifications (trackstart CURRENT, resync). See docs/design/libvotequorum.md.
+ * votequorum_fd_get returns an epoll descriptor over three sources: an
+ * inotify watch on the segment file, which the engine rings (one pwrite)
+ * when the log moves while our sleeper bit is set; libqb's event socket,
+ * which hangs up when the engine dies (and, for a handle the engine gave no
+ * client slot, carries the wake event of a WATCH request instead of the
+ * ring); and a local eventfd that is set while the library itself holds
+ * queued notifications (trackstart CURRENT, resync). See
+ * docs/design/libvotequorum.md.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +26,21 @@
 #include "lib_int.h"
 #include "shm/wake.h"
 #include "tally/ctl_proto.h"
+
+/* The slot the engine gave us (client_slot - 1), writable; none if anything is off. */
+static void take_slot(struct vq_inst *inst, uint32_t client_slot)
+{
+	const struct tally_shm_header *h = inst->rd.hdr;
+	struct tally_shm_clients *area = (struct tally_shm_clients *)(inst->seg + h->clients_offset);
+
+	if (client_slot == 0 || client_slot > TALLY_SHM_CLIENTS ||
+	    mprotect(area, sizeof(*area), PROT_READ | PROT_WRITE) != 0)
+		return;
+	inst->clients = area;
+	inst->slot_index = client_slot - 1;
+	inst->slot = &area->slot[inst->slot_index];
+	vq_conn_report(inst);
+}
 
 static cs_error_t map_segment(struct vq_inst *inst, const struct tally_ctl_res_hello *hello)
 {
@@ -43,18 +61,17 @@ static cs_error_t map_segment(struct vq_inst *inst, const struct tally_ctl_res_h
 	}
 	inst->seg_size = hello->segment_size;
 	inst->seg = mmap(NULL, inst->seg_size, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
 	if (inst->seg == MAP_FAILED) {
 		inst->seg = NULL;
+		close(fd);
 		return CS_ERR_NO_MEMORY;
 	}
+	inst->shm_fd = fd;
 	if (mprotect(inst->seg, (size_t)page, PROT_READ | PROT_WRITE) != 0 ||
 	    tally_shm_attach(&inst->rd, inst->seg, inst->seg_size) != 0 ||
-	    inst->rd.hdr->engine_incarnation != hello->engine_incarnation) {
-		munmap(inst->seg, inst->seg_size);
-		inst->seg = NULL;
-		return CS_ERR_LIBRARY;
-	}
+	    inst->rd.hdr->engine_incarnation != hello->engine_incarnation)
+		return CS_ERR_LIBRARY;	/* vq_conn_close unmaps */
+	take_slot(inst, hello->client_slot);
 	return CS_OK;
 }
 
@@ -68,7 +85,7 @@ cs_error_t vq_conn_open(struct vq_inst *inst)
 	ssize_t n;
 	cs_error_t rc;
 
-	inst->epoll_fd = inst->event_fd = inst->local_fd = -1;
+	inst->epoll_fd = inst->event_fd = inst->local_fd = inst->ring_fd = inst->shm_fd = -1;
 	if (tally_ctl_service_name(getenv(TALLY_CTL_INSTANCE_ENV), service, sizeof(service)) != 0)
 		return CS_ERR_INVALID_PARAM;
 	inst->conn = qb_ipcc_connect(service, TALLY_CTL_MSG_MAX);
@@ -95,6 +112,10 @@ void vq_conn_close(struct vq_inst *inst)
 		close(inst->epoll_fd);
 	if (inst->local_fd >= 0)
 		close(inst->local_fd);
+	if (inst->ring_fd >= 0)
+		close(inst->ring_fd);
+	if (inst->shm_fd >= 0)
+		close(inst->shm_fd);
 	if (inst->conn != NULL)
 		qb_ipcc_disconnect(inst->conn);
 	if (inst->seg != NULL)
@@ -147,7 +168,8 @@ bool vq_conn_check(struct vq_inst *inst)
 	return true;
 }
 
-cs_error_t vq_conn_watch(struct vq_inst *inst)
+/* Without a slot: ask for a wake event once the log passes what we consumed. */
+static cs_error_t watch(struct vq_inst *inst)
 {
 	struct tally_ctl_req_watch rq = { { TALLY_CTL_REQ_WATCH, sizeof(rq) },
 					  inst->rd.next_seq - 1 };
@@ -160,17 +182,43 @@ cs_error_t vq_conn_watch(struct vq_inst *inst)
 	return rc;
 }
 
+cs_error_t vq_conn_arm(struct vq_inst *inst)
+{
+	if (inst->ring_fd < 0)
+		return watch(inst);
+	tally_shm_fd_drain(inst->ring_fd);
+	vq_conn_local_ready(inst, inst->q_head != NULL);
+	/* An event that came after our last look must not wait for a ring. */
+	if (tally_shm_fd_sleep(&inst->rd, inst->clients, inst->slot_index))
+		vq_conn_local_ready(inst, true);
+	return CS_OK;
+}
+
+void vq_conn_report(struct vq_inst *inst)
+{
+	struct tally_shm_client *sl = inst->slot;
+	uint32_t flags = (inst->tracking ? TALLY_SHM_CLIENT_TRACKING : 0) |
+			 (inst->epoll_fd >= 0 ? TALLY_SHM_CLIENT_FD : 0);
+
+	if (sl == NULL)
+		return;
+	atomic_store_explicit(&sl->cursor_seq, inst->rd.next_seq - 1, memory_order_relaxed);
+	atomic_store_explicit(&sl->cursor, inst->rd.cursor, memory_order_relaxed);
+	atomic_store_explicit(&sl->flags, flags, memory_order_relaxed);
+	atomic_store_explicit(&sl->resyncs, inst->resyncs, memory_order_relaxed);
+}
+
 void vq_conn_local_ready(struct vq_inst *inst, bool ready)
 {
 	uint64_t v = 1;
 
-	if (inst->local_fd < 0)
+	if (inst->local_fd < 0 || inst->local_set == ready)
 		return;
 	/* An eventfd is a level: set once, cleared by one read. */
 	if (ready)
-		(void)!write(inst->local_fd, &v, sizeof(v));
+		inst->local_set = write(inst->local_fd, &v, sizeof(v)) == (ssize_t)sizeof(v);
 	else
-		(void)!read(inst->local_fd, &v, sizeof(v));
+		inst->local_set = read(inst->local_fd, &v, sizeof(v)) != (ssize_t)sizeof(v);
 }
 
 static int epoll_add(int epfd, int fd)
@@ -187,20 +235,29 @@ cs_error_t vq_conn_fd(struct vq_inst *inst, int *fd)
 	if (inst->epoll_fd < 0) {
 		int ep = epoll_create1(EPOLL_CLOEXEC);
 		int local = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		/* No slot or no inotify: the WATCH request instead of the ring. */
+		int ring = inst->slot != NULL ? tally_shm_fd_watch(inst->shm_fd) : -1;
 
+		if (ring >= 0 && (ep < 0 || epoll_add(ep, ring) != 0)) {
+			close(ring);
+			ring = -1;
+		}
 		if (ep < 0 || local < 0 || epoll_add(ep, inst->event_fd) != 0 ||
 		    epoll_add(ep, local) != 0) {
 			if (ep >= 0)
 				close(ep);
 			if (local >= 0)
 				close(local);
+			if (ring >= 0)
+				close(ring);
 			return CS_ERR_NO_RESOURCES;
 		}
 		inst->epoll_fd = ep;
 		inst->local_fd = local;
-		vq_conn_local_ready(inst, inst->q_head != NULL);
+		inst->ring_fd = ring;
+		vq_conn_report(inst);
 		/* From now on the engine wakes us; anything already unread wakes at once. */
-		vq_conn_watch(inst);
+		vq_conn_arm(inst);
 	}
 	*fd = inst->epoll_fd;
 	return CS_OK;

@@ -38,7 +38,13 @@ struct vq_inst {
 
 	uint8_t *seg;
 	size_t seg_size;
+	int shm_fd;		/**< the segment file, for the ring's inotify watch */
 	struct tally_shm_reader rd;
+	/* Our slot in the segment's client area (NULL: the engine gave none). */
+	struct tally_shm_clients *clients;	/**< resolved once: the header is client-writable */
+	struct tally_shm_client *slot;
+	uint32_t slot_index;
+	uint32_t resyncs;
 
 	votequorum_callbacks_t cb;
 	void *user_context;
@@ -50,6 +56,8 @@ struct vq_inst {
 	int epoll_fd;
 	int event_fd;		/**< libqb's; readable on a wake event or hang-up */
 	int local_fd;		/**< eventfd: set while q_head is not empty */
+	bool local_set;
+	int ring_fd;		/**< inotify on the segment: the engine rings it; -1: use WATCH */
 	bool watch_armed;
 	uint64_t last_check_ns;
 };
@@ -72,8 +80,14 @@ void vq_conn_close(struct vq_inst *inst);
 cs_error_t vq_conn_request(struct vq_inst *inst, void *req, size_t size);
 /* Drain wake events; false when the engine is gone. Nothing else pending. */
 bool vq_conn_check(struct vq_inst *inst);
-/* Ask for a wake event once the log passes what this handle consumed. */
-cs_error_t vq_conn_watch(struct vq_inst *inst);
+/*
+ * About to return with nothing pending (fd users): make the descriptor
+ * readable on the next event, by the engine's ring (our sleeper bit) or,
+ * without a slot, a WATCH request. LIBRARY when the engine is gone.
+ */
+cs_error_t vq_conn_arm(struct vq_inst *inst);
+/* Our read cursor, tracking and resyncs into our slot (tally-stat). No syscall. */
+void vq_conn_report(struct vq_inst *inst);
 cs_error_t vq_conn_fd(struct vq_inst *inst, int *fd);
 /* Wake this handle's sleeping dispatch (finalize). */
 void vq_conn_interrupt(struct vq_inst *inst);

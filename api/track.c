@@ -32,12 +32,17 @@ struct vq_msg {
 	uint64_t payload[(VQ_EVENT_MAX + 7) / 8];
 };
 
-static uint64_t now_ns(void)
+static uint64_t clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t now_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
 }
 
 /* ------------------------------------------------------------------ */
@@ -149,6 +154,7 @@ cs_error_t vq_track_start(struct vq_inst *inst, uint64_t context, unsigned int f
 		tally_shm_resync(&inst->rd);
 		inst->tracking = true;
 		inst->track_context = context;
+		vq_conn_report(inst);
 	}
 	if (flags & (CS_TRACK_CURRENT | CS_TRACK_CHANGES))
 		rc = queue_current(inst, context, false);
@@ -164,6 +170,7 @@ cs_error_t vq_track_stop(struct vq_inst *inst)
 	if (!inst->tracking)
 		rc = CS_ERR_NOT_EXIST;
 	inst->tracking = false;
+	vq_conn_report(inst);
 	pthread_mutex_unlock(&inst->lock);
 	return rc;
 }
@@ -198,6 +205,7 @@ static bool payload_valid(uint32_t type, const void *p, uint32_t len)
  */
 static void resync(struct vq_inst *inst)
 {
+	inst->resyncs++;
 	tally_shm_resync(&inst->rd);
 	if (inst->tracking)
 		queue_current(inst, inst->track_context, true);
@@ -295,14 +303,16 @@ static bool engine_alive(struct vq_inst *inst, bool force)
 	uint64_t t;
 
 	if (inst->epoll_fd < 0 && !force) {
-		t = now_ns();
+		/* Every idle pass of a busy poller asks: the coarse clock (a few
+		 * ms resolution) is a plain memory read, the fine one is not. */
+		t = clock_ns(CLOCK_MONOTONIC_COARSE);
 		if (t - inst->last_check_ns < CHECK_NS)
 			return !atomic_load(&inst->dead);
 		inst->last_check_ns = t;
 	}
 	if (!vq_conn_check(inst))
 		return false;
-	if (inst->epoll_fd >= 0 && vq_conn_watch(inst) == CS_ERR_LIBRARY)
+	if (inst->epoll_fd >= 0 && vq_conn_arm(inst) == CS_ERR_LIBRARY)
 		return false;
 	return true;
 }
@@ -327,11 +337,37 @@ static cs_error_t wait_for_more(struct vq_inst *inst)
 	return CS_OK;
 }
 
+/*
+ * A non-blocking dispatch that finds nothing, the busy poller's usual case:
+ * CS_OK (ALL), CS_ERR_TRY_AGAIN, CS_ERR_LIBRARY; or CS_ERR_EXIST when there
+ * may be something (take the full path). Spares it the message buffer.
+ */
+static cs_error_t dispatch_idle(struct vq_inst *inst, cs_dispatch_flags_t type)
+{
+	cs_error_t rc = CS_ERR_EXIST;
+
+	if (type != CS_DISPATCH_ALL && type != CS_DISPATCH_ONE_NONBLOCKING)
+		return rc;
+	pthread_mutex_lock(&inst->lock);
+	if (inst->q_head == NULL && !tally_shm_pending(&inst->rd)) {
+		if (!engine_alive(inst, false))
+			rc = CS_ERR_LIBRARY;
+		else
+			rc = type == CS_DISPATCH_ALL ? CS_OK : CS_ERR_TRY_AGAIN;
+	}
+	pthread_mutex_unlock(&inst->lock);
+	return rc;
+}
+
 cs_error_t vq_dispatch(struct vq_inst *inst, votequorum_handle_t handle, cs_dispatch_flags_t type)
 {
-	struct vq_msg *m = malloc(sizeof(*m));
-	cs_error_t rc = CS_OK;
+	cs_error_t rc = dispatch_idle(inst, type);
+	struct vq_msg *m;
 
+	if (rc != CS_ERR_EXIST)
+		return rc;
+	rc = CS_OK;
+	m = malloc(sizeof(*m));
 	if (m == NULL)
 		return CS_ERR_NO_MEMORY;
 	for (;;) {
@@ -340,6 +376,7 @@ cs_error_t vq_dispatch(struct vq_inst *inst, votequorum_handle_t handle, cs_disp
 
 		pthread_mutex_lock(&inst->lock);
 		got = next_message(inst, m);
+		vq_conn_report(inst);
 		cb = inst->cb;
 		if (!got && !engine_alive(inst, false))
 			rc = CS_ERR_LIBRARY;

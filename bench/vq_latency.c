@@ -11,8 +11,16 @@
  *
  * "publish" is the engine installing a new view (tally_node_sync_init
  * appends the nodelist event); the stamp is taken just before that call.
+ * With the callback modes, "engine" is the time the engine spent in that
+ * call (its own share of the latency).
  *
- *   vq-latency [SAMPLES]     (default 2000 per mode, one view per millisecond)
+ *   vq-latency [--external] [--batch N] [SAMPLES [MODE...]]
+ *
+ * SAMPLES per mode (default 2000, one view per millisecond), MODE getinfo,
+ * busy, futex, fd (default all). --external starts no engine and runs
+ * getinfo against whatever engine the library reaches: with
+ * LD_LIBRARY_PATH at corosync's library, a running corosync
+ * (bench/vq-getinfo-corosync.sh). --batch: getinfo calls per sample (1000).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -25,6 +33,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <dlfcn.h>
 
 #include <corosync/votequorum.h>
 #include <qb/qblog.h>
@@ -41,6 +51,9 @@ static qb_loop_t *loop;
 static struct vq_host *host;
 static _Atomic uint64_t published_ns;	/* stamp of the view being announced */
 static atomic_bool publishing, host_ready;
+static uint64_t *engine_ns;	/* time spent in vq_host_view, per view */
+static _Atomic size_t n_engine;
+static size_t want;
 static qb_loop_timer_handle tick_timer;
 
 static uint64_t now_ns(void)
@@ -54,8 +67,15 @@ static uint64_t now_ns(void)
 static void tick(void *data)
 {
 	if (atomic_load(&publishing)) {
-		atomic_store(&published_ns, now_ns());
+		uint64_t t0 = now_ns();
+		size_t k = atomic_load(&n_engine);
+
+		atomic_store(&published_ns, t0);
 		vq_host_view(host);
+		if (k < want) {
+			engine_ns[k] = now_ns() - t0;
+			atomic_store(&n_engine, k + 1);
+		}
 	}
 	qb_loop_timer_add(loop, QB_LOOP_HIGH, PERIOD_NS, NULL, tick, &tick_timer);
 }
@@ -104,34 +124,46 @@ static void report(const char *what, const char *unit, uint64_t *v, size_t n, do
 
 /* ---- getinfo ---- */
 
-static void bench_getinfo(votequorum_handle_t h, size_t batches)
+static void bench_getinfo(size_t batches, int batch)
 {
 	uint64_t *v = malloc(batches * sizeof(*v));
 	struct votequorum_info info;
+	votequorum_handle_t h;
+	cs_error_t rc = votequorum_initialize(&h, NULL);
 
+	if (rc != CS_OK) {
+		fprintf(stderr, "vq-latency: cannot connect: %d\n", rc);
+		exit(1);
+	}
 	for (size_t b = 0; b < batches; b++) {
 		uint64_t t0 = now_ns();
 
-		for (int i = 0; i < 1000; i++)
-			if (votequorum_getinfo(h, 0, &info) != CS_OK)
-				abort();
+		for (int i = 0; i < batch; i++) {
+			rc = votequorum_getinfo(h, 0, &info);
+			if (rc != CS_OK) {
+				fprintf(stderr, "vq-latency: getinfo: %d\n", rc);
+				exit(1);
+			}
+		}
 		v[b] = now_ns() - t0;
 	}
-	report("getinfo", "ns", v, batches, 1000.0);
+	report("getinfo", "ns", v, batches, (double)batch);
 	free(v);
+	votequorum_finalize(h);
 }
 
 /* ---- publish -> callback ---- */
 
 static uint64_t *lat;
-static size_t n_lat, want;
+static size_t n_lat;
 
 static void on_nodelist(votequorum_handle_t h, uint64_t ctx, votequorum_ring_id_t ring,
 			uint32_t n, uint32_t ids[])
 {
-	uint64_t t = now_ns(), t0 = atomic_load(&published_ns);
+	/* t0 first: a newer view's stamp after t would make the sample negative. */
+	uint64_t t0 = atomic_load(&published_ns), t = now_ns();
 
-	if (n_lat < want && t0 != 0)
+	if (n_lat < want && t0 != 0 && t >= t0)
 		lat[n_lat++] = t - t0;
 }
 
@@ -144,6 +176,7 @@ static void bench_callbacks(enum mode mode, const char *name)
 	int fd = -1;
 
 	n_lat = 0;
+	atomic_store(&n_engine, 0);
 	if (votequorum_initialize(&h, &cb) != CS_OK ||
 	    votequorum_trackstart(h, 0, CS_TRACK_CHANGES_ONLY) != CS_OK ||
 	    (mode == FD && votequorum_fd_get(h, &fd) != CS_OK)) {
@@ -178,19 +211,54 @@ static void bench_callbacks(enum mode mode, const char *name)
 	}
 	atomic_store(&publishing, false);
 	report(name, "us", lat, n_lat, 1000.0);
+	report("  engine", "us", engine_ns, atomic_load(&n_engine), 1000.0);
 	votequorum_finalize(h);
 }
+
+static bool wanted(char **modes, int n, const char *mode)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(modes[i], mode) == 0)
+			return true;
+	return n == 0;
+}
+
+/* A function's address as dladdr takes it (ISO C has no such cast). */
+static const union {
+	cs_error_t (*fn)(votequorum_handle_t, unsigned int, struct votequorum_info *);
+	void *p;
+} getinfo_sym = { votequorum_getinfo };
 
 int main(int argc, char **argv)
 {
 	char inst[32];
 	pthread_t th;
-	votequorum_handle_t h;
+	Dl_info dl;
+	bool external = false;
+	int batch = 1000, a = 1;
 
-	want = argc > 1 ? strtoul(argv[1], NULL, 0) : 2000;
-	if (want == 0 || pipe(stop_pipe) != 0)
+	for (; a < argc && argv[a][0] == '-'; a++) {
+		if (strcmp(argv[a], "--external") == 0) {
+			external = true;
+		} else if (strcmp(argv[a], "--batch") == 0 && a + 1 < argc) {
+			batch = atoi(argv[++a]);
+		} else {
+			fprintf(stderr, "usage: vq-latency [--external] [--batch N] [SAMPLES [MODE...]]\n");
+			return 2;
+		}
+	}
+	want = a < argc ? strtoul(argv[a++], NULL, 0) : 2000;
+	if (want == 0 || batch <= 0 || pipe(stop_pipe) != 0)
 		return 2;
+	/* Which library is measured (LD_LIBRARY_PATH may select corosync's). */
+	if (dladdr(getinfo_sym.p, &dl) != 0 && dl.dli_fname != NULL)
+		printf("library  %s\n", dl.dli_fname);
+	if (external) {
+		bench_getinfo(want, batch);
+		return 0;
+	}
 	lat = malloc(want * sizeof(*lat));
+	engine_ns = malloc(want * sizeof(*engine_ns));
 	qb_log_init("vq-latency", LOG_USER, LOG_ERR);
 	qb_log_ctl(QB_LOG_SYSLOG, QB_LOG_CONF_ENABLED, QB_FALSE);
 	snprintf(inst, sizeof(inst), "bench%d", (int)getpid());
@@ -199,18 +267,18 @@ int main(int argc, char **argv)
 	while (!atomic_load(&host_ready))
 		usleep(1000);
 
-	if (votequorum_initialize(&h, NULL) != CS_OK) {
-		fprintf(stderr, "vq-latency: cannot connect\n");
-		return 1;
-	}
-	bench_getinfo(h, want);
-	votequorum_finalize(h);
-	bench_callbacks(BUSY, "busy");
-	bench_callbacks(FUTEX, "futex");
-	bench_callbacks(FD, "fd");
+	if (wanted(argv + a, argc - a, "getinfo"))
+		bench_getinfo(want, batch);
+	if (wanted(argv + a, argc - a, "busy"))
+		bench_callbacks(BUSY, "busy");
+	if (wanted(argv + a, argc - a, "futex"))
+		bench_callbacks(FUTEX, "futex");
+	if (wanted(argv + a, argc - a, "fd"))
+		bench_callbacks(FD, "fd");
 
 	(void)!write(stop_pipe[1], "x", 1);
 	pthread_join(th, NULL);
 	free(lat);
+	free(engine_ns);
 	return 0;
 }

@@ -8,11 +8,13 @@
 #include "ctl/ctl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,12 +22,17 @@
 #include <qb/qbipcs.h>
 
 #include "node/node.h"
+#include "shm/wake.h"
 #include "tally/ctl_proto.h"
 #include "tally/shm_layout.h"
 
 struct ctl_conn {
 	struct tally_ctl *ctl;
 	qb_ipcs_connection_t *c;
+	uid_t uid;
+	gid_t gid;
+	int32_t pid;
+	int32_t slot;		/**< client area slot, -1: none (not a library, or all taken) */
 	bool watching;
 	uint64_t watch_seq;
 	struct ctl_conn *next;
@@ -46,8 +53,11 @@ struct tally_ctl {
 	qb_loop_t *loop;
 	qb_ipcs_service_t *svc;
 	int kick_fd;
+	int ring_fd;		/**< the segment file, read-write: tally_shm_fd_ring */
 	struct ctl_conn *conns;
+	size_t n_conns;
 	size_t n_watching;
+	bool slot_used[TALLY_SHM_CLIENTS];
 	struct ctl_pending *pending;
 	size_t n_pending, cap_pending;
 	uint64_t next_token;
@@ -66,6 +76,7 @@ static const size_t req_size[TALLY_CTL_REQ_COUNT] = {
 	[TALLY_CTL_REQ_QDEVICE_MASTER_WINS] = sizeof(struct tally_ctl_req_qdevice_master_wins),
 	[TALLY_CTL_REQ_WATCH] = sizeof(struct tally_ctl_req_watch),
 	[TALLY_CTL_REQ_STATUS] = sizeof(struct tally_ctl_req_status),
+	[TALLY_CTL_REQ_CLIENTS] = sizeof(struct tally_ctl_req_clients),
 };
 
 uint64_t tally_ctl_now_ms(void)
@@ -145,6 +156,13 @@ void tally_ctl_kick(struct tally_ctl *ctl)
 		return;
 }
 
+void tally_ctl_ring(struct tally_ctl *ctl)
+{
+	/* No hop through the loop: one write(2) from the caller's thread. */
+	if (tally_shm_fd_take(ctl->cfg.segment))
+		(void)tally_shm_fd_ring(ctl->ring_fd);
+}
+
 /* ------------------------------------------------------------------ */
 /* Replies                                                             */
 
@@ -196,9 +214,47 @@ static bool name_ok(const char *name)
 	       tally_qdevice_name_check(name) == CS_OK;
 }
 
-static void do_hello(struct tally_ctl *ctl, qb_ipcs_connection_t *c,
-		     const struct tally_ctl_req_hello *rq)
+static struct tally_shm_clients *client_area(struct tally_ctl *ctl)
 {
+	return (struct tally_shm_clients *)((uint8_t *)ctl->cfg.segment + TALLY_SHM_CLIENTS_OFFSET);
+}
+
+/* A fresh slot for a library that said hello; none when all are taken. */
+static void take_slot(struct ctl_conn *cc)
+{
+	struct tally_ctl *ctl = cc->ctl;
+
+	if (cc->slot >= 0)
+		return;
+	for (uint32_t i = 0; i < TALLY_SHM_CLIENTS; i++) {
+		struct tally_shm_client *sl = &client_area(ctl)->slot[i];
+
+		if (ctl->slot_used[i])
+			continue;
+		ctl->slot_used[i] = true;
+		cc->slot = (int32_t)i;
+		tally_shm_fd_forget(ctl->cfg.segment, i);
+		atomic_store_explicit(&sl->cursor_seq, 0, memory_order_relaxed);
+		atomic_store_explicit(&sl->cursor, 0, memory_order_relaxed);
+		atomic_store_explicit(&sl->flags, 0, memory_order_relaxed);
+		atomic_store_explicit(&sl->resyncs, 0, memory_order_relaxed);
+		return;
+	}
+}
+
+static void release_slot(struct ctl_conn *cc)
+{
+	if (cc->slot < 0)
+		return;
+	/* A client that died asleep costs the engine nothing from now on. */
+	tally_shm_fd_forget(cc->ctl->cfg.segment, (uint32_t)cc->slot);
+	cc->ctl->slot_used[cc->slot] = false;
+	cc->slot = -1;
+}
+
+static void do_hello(struct ctl_conn *cc, const struct tally_ctl_req_hello *rq)
+{
+	struct tally_ctl *ctl = cc->ctl;
 	struct tally_ctl_res_hello res;
 
 	memset(&res, 0, sizeof(res));
@@ -209,7 +265,11 @@ static void do_hello(struct tally_ctl *ctl, qb_ipcs_connection_t *c,
 	res.engine_incarnation = ctl->cfg.engine_incarnation;
 	res.segment_size = ctl->cfg.segment_size;
 	memcpy(res.shm_name, ctl->shm_name, sizeof(res.shm_name));
-	qb_ipcs_response_send(c, &res, sizeof(res));
+	if (res.hdr.error == CS_OK) {
+		take_slot(cc);
+		res.client_slot = (uint32_t)(cc->slot + 1);
+	}
+	qb_ipcs_response_send(cc->c, &res, sizeof(res));
 }
 
 /* Names the request carries, each a C string inside its buffer, pass corosync's check. */
@@ -267,6 +327,69 @@ static void do_status(struct tally_ctl *ctl, qb_ipcs_connection_t *c, int32_t id
 	res->hdr.id = id;
 	res->hdr.size = (int32_t)(sizeof(res->hdr) + n + 1);
 	res->hdr.error = ctl->exec.status != NULL ? CS_OK : CS_ERR_NOT_SUPPORTED;
+	qb_ipcs_response_send(c, res, (size_t)res->hdr.size);
+}
+
+_Static_assert(TALLY_CTL_CLIENT_TRACKING == TALLY_SHM_CLIENT_TRACKING &&
+		       TALLY_CTL_CLIENT_FD == TALLY_SHM_CLIENT_FD,
+	       "reported flags pass through");
+
+/* What the library reports in its slot (untrusted: shown, never acted on). */
+static void slot_info(struct ctl_conn *cc, uint64_t head_seq, uint64_t head,
+		      struct tally_ctl_client_info *ci)
+{
+	struct tally_shm_clients *area = client_area(cc->ctl);
+	struct tally_shm_client *sl = &area->slot[cc->slot];
+	uint64_t cursor = atomic_load_explicit(&sl->cursor, memory_order_relaxed);
+	uint64_t bits = atomic_load_explicit(&area->sleepers[cc->slot / 64], memory_order_relaxed);
+
+	ci->flags |= TALLY_CTL_CLIENT_SLOT |
+		     (atomic_load_explicit(&sl->flags, memory_order_relaxed) &
+		      (TALLY_CTL_CLIENT_TRACKING | TALLY_CTL_CLIENT_FD));
+	ci->cursor_seq = atomic_load_explicit(&sl->cursor_seq, memory_order_relaxed);
+	ci->lag = head_seq >= ci->cursor_seq ? head_seq - ci->cursor_seq : 0;
+	ci->resyncs = atomic_load_explicit(&sl->resyncs, memory_order_relaxed);
+	ci->slot = (uint32_t)cc->slot + 1;
+	if (head - cursor > TALLY_SHM_EVENT_RING)
+		ci->flags |= TALLY_CTL_CLIENT_LAPPED;
+	if (bits & (1ull << (cc->slot % 64)))
+		ci->flags |= TALLY_CTL_CLIENT_SLEEPING;
+}
+
+static void do_clients(struct tally_ctl *ctl, qb_ipcs_connection_t *c,
+		       const struct tally_ctl_req_clients *rq)
+{
+	char buf[TALLY_CTL_MSG_MAX];
+	struct tally_ctl_res_clients *res = (void *)buf;
+	struct tally_shm_header *h = segment_header(ctl);
+	uint64_t head_seq = atomic_load_explicit(&h->ev_seq, memory_order_acquire);
+	uint64_t head = atomic_load_explicit(&h->ev_head, memory_order_acquire);
+	uint32_t k = 0;
+
+	memset(res, 0, sizeof(*res));
+	res->total = (uint32_t)ctl->n_conns;
+	res->head_seq = head_seq;
+	for (struct ctl_conn *cc = ctl->conns; cc != NULL; cc = cc->next, k++) {
+		struct tally_ctl_client_info *ci;
+
+		if (k < rq->first)
+			continue;
+		if (res->count == TALLY_CTL_CLIENTS_PER_REPLY)
+			break;
+		ci = &res->client[res->count];
+		memset(ci, 0, sizeof(*ci));
+		ci->pid = cc->pid;
+		ci->uid = (uint32_t)cc->uid;
+		ci->gid = (uint32_t)cc->gid;
+		ci->flags = (cc->slot >= 0 ? TALLY_CTL_CLIENT_HELLO : 0) |
+			    (cc->watching ? TALLY_CTL_CLIENT_WATCH : 0);
+		if (cc->slot >= 0)
+			slot_info(cc, head_seq, head, ci);
+		res->count++;
+	}
+	res->hdr.id = rq->hdr.id;
+	res->hdr.size = (int32_t)(sizeof(*res) + res->count * sizeof(res->client[0]));
+	res->hdr.error = CS_OK;
 	qb_ipcs_response_send(c, res, (size_t)res->hdr.size);
 }
 
@@ -328,13 +451,16 @@ static int32_t on_msg(qb_ipcs_connection_t *c, void *data, size_t size)
 	}
 	switch (h->id) {
 	case TALLY_CTL_REQ_HELLO:
-		do_hello(ctl, c, data);
+		do_hello(cc, data);
 		break;
 	case TALLY_CTL_REQ_WATCH:
 		do_watch(cc, data);
 		break;
 	case TALLY_CTL_REQ_STATUS:
 		do_status(ctl, c, h->id);
+		break;
+	case TALLY_CTL_REQ_CLIENTS:
+		do_clients(ctl, c, data);
 		break;
 	default:
 		do_op(ctl, c, h, size);
@@ -360,10 +486,26 @@ static bool allowed(const struct tally_ctl_acl *acl, uid_t uid, gid_t gid)
 	return false;
 }
 
+/*
+ * The connection's record is made here, where libqb hands over the peer's
+ * credentials (for tally-stat), and linked once the connection is up; if
+ * setup fails in between, on_destroyed frees it.
+ */
 static int32_t on_accept(qb_ipcs_connection_t *c, uid_t uid, gid_t gid)
 {
+	struct ctl_conn *cc;
+
 	if (!allowed(&service_ctl(c)->cfg.acl, uid, gid))
 		return -EACCES;
+	cc = calloc(1, sizeof(*cc));
+	if (cc == NULL)
+		return -ENOMEM;
+	cc->ctl = service_ctl(c);
+	cc->c = c;
+	cc->uid = uid;
+	cc->gid = gid;
+	cc->slot = -1;
+	qb_ipcs_context_set(c, cc);
 	/* libqb's per-connection shared memory: the client's alone */
 	qb_ipcs_connection_auth_set(c, uid, gid, S_IRUSR | S_IWUSR);
 	return 0;
@@ -371,18 +513,24 @@ static int32_t on_accept(qb_ipcs_connection_t *c, uid_t uid, gid_t gid)
 
 static void on_created(qb_ipcs_connection_t *c)
 {
-	struct tally_ctl *ctl = service_ctl(c);
-	struct ctl_conn *cc = calloc(1, sizeof(*cc));
+	struct ctl_conn *cc = qb_ipcs_context_get(c);
+	struct qb_ipcs_connection_stats st;
 
 	if (cc == NULL) {
 		qb_ipcs_disconnect(c);
 		return;
 	}
-	cc->ctl = ctl;
-	cc->c = c;
-	cc->next = ctl->conns;
-	ctl->conns = cc;
-	qb_ipcs_context_set(c, cc);
+	if (qb_ipcs_connection_stats_get(c, &st, 0) == 0)
+		cc->pid = st.client_pid;
+	cc->next = cc->ctl->conns;
+	cc->ctl->conns = cc;
+	cc->ctl->n_conns++;
+}
+
+static void on_destroyed(qb_ipcs_connection_t *c)
+{
+	free(qb_ipcs_context_get(c));	/* NULL unless on_closed never ran */
+	qb_ipcs_context_set(c, NULL);
 }
 
 /* Only the watch goes with the connection; registrations stay (spec §5.2). */
@@ -393,9 +541,11 @@ static int32_t on_closed(qb_ipcs_connection_t *c)
 	if (cc == NULL)
 		return 0;
 	set_watching(cc, false);
+	release_slot(cc);
 	for (struct ctl_conn **p = &cc->ctl->conns; *p != NULL; p = &(*p)->next) {
 		if (*p == cc) {
 			*p = cc->next;
+			cc->ctl->n_conns--;
 			break;
 		}
 	}
@@ -439,6 +589,7 @@ struct tally_ctl *tally_ctl_create(const struct tally_ctl_cfg *cfg,
 		.connection_created = on_created,
 		.msg_process = on_msg,
 		.connection_closed = on_closed,
+		.connection_destroyed = on_destroyed,
 	};
 	static struct qb_ipcs_poll_handlers poll_handlers = {
 		.job_add = glue_job_add,
@@ -465,9 +616,12 @@ struct tally_ctl *tally_ctl_create(const struct tally_ctl_cfg *cfg,
 	ctl->exec = *exec;
 	ctl->loop = loop;
 	glue_loop = loop;
+	ctl->ring_fd = shm_open(ctl->shm_name, O_RDWR | O_CLOEXEC, 0);
+	if (ctl->ring_fd < 0)
+		goto err_free;
 	ctl->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (ctl->kick_fd < 0)
-		goto err_free;
+		goto err_ring;
 	if (qb_loop_poll_add(loop, QB_LOOP_HIGH, ctl->kick_fd, POLLIN, ctl, on_kick) != 0)
 		goto err_close;
 	ctl->svc = qb_ipcs_create(ctl->service, 0, QB_IPC_SHM, &handlers);
@@ -488,6 +642,8 @@ err_poll:
 	qb_loop_poll_del(loop, ctl->kick_fd);
 err_close:
 	close(ctl->kick_fd);
+err_ring:
+	close(ctl->ring_fd);
 err_free:
 	free(ctl);
 	return NULL;
@@ -503,5 +659,6 @@ void tally_ctl_destroy(struct tally_ctl *ctl)
 	qb_ipcs_destroy(ctl->svc);	/* closes every connection: on_closed frees them */
 	qb_loop_poll_del(ctl->loop, ctl->kick_fd);
 	close(ctl->kick_fd);
+	close(ctl->ring_fd);
 	free(ctl);
 }

@@ -58,7 +58,7 @@ void tally_ctl_segment_destroy(const char *name, void *segment, size_t size);
 
 struct tally_ctl_cfg {
 	const char *service;	/**< tally_ctl_service_name() */
-	const char *shm_name;	/**< what clients shm_open() */
+	const char *shm_name;	/**< what clients shm_open(); must exist: the ring writes to it */
 	uint64_t segment_size;
 	uint64_t engine_incarnation;
 	void *segment;		/**< the node's segment, writable (waiter count) */
@@ -112,6 +112,8 @@ void tally_ctl_destroy(struct tally_ctl *ctl);
 /* Wire these to tally_node_ops: */
 /* The event log moved (any thread): wake the watching clients from the loop. */
 void tally_ctl_kick(struct tally_ctl *ctl);
+/* Events were appended (the node's thread): ring the clients asleep in poll(). */
+void tally_ctl_ring(struct tally_ctl *ctl);
 /* An op was applied: answer its client (loop thread; no-op if it left). */
 void tally_ctl_reply(struct tally_ctl *ctl, uint64_t token, cs_error_t result);
 

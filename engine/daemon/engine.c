@@ -124,6 +124,14 @@ static void node_wake(void *ctx)
 		e->cfg.wake(e->cfg.wake_ctx);
 }
 
+static void node_ring(void *ctx)
+{
+	struct tally_engine *e = ctx;
+
+	if (e->cfg.ring != NULL)
+		e->cfg.ring(e->cfg.wake_ctx);
+}
+
 static void node_reply(void *ctx, uint64_t token, cs_error_t result)
 {
 	struct tally_engine_note n = { .kind = TALLY_ENGINE_NOTE_REPLY, .value = (uint32_t)result,
@@ -150,6 +158,7 @@ static void node_log(void *ctx, enum tally_qlog_level level, const char *text)
 static const struct tally_node_ops engine_node_ops = {
 	.send = node_send,
 	.wake = node_wake,
+	.ring = node_ring,
 	.reply = node_reply,
 	.persist_ev_barrier = node_persist,
 	.log = node_log,

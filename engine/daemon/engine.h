@@ -41,6 +41,8 @@ struct tally_engine_cfg {
 	size_t segment_size;
 	/* A reader sleeps on the segment and it changed (lcore; tally_ctl_kick). */
 	void (*wake)(void *ctx);
+	/* Events appended and a client sleeps in poll() (lcore; tally_ctl_ring). */
+	void (*ring)(void *ctx);
 	void *wake_ctx;
 	int note_fd;			/**< eventfd the control thread polls for notes; < 0: none */
 };

@@ -399,6 +399,13 @@ static void kick(void *ctx)
 	tally_ctl_kick(d->ctl);
 }
 
+static void ring(void *ctx)
+{
+	struct daemon *d = ctx;
+
+	tally_ctl_ring(d->ctl);
+}
+
 static void *control_main(void *arg)
 {
 	struct daemon *d = arg;
@@ -618,6 +625,7 @@ int main(int argc, char **argv)
 	ecfg.segment = d->segment;
 	ecfg.segment_size = TALLY_SHM_SEGMENT_SIZE;
 	ecfg.wake = kick;
+	ecfg.ring = ring;
 	ecfg.wake_ctx = d;
 	ecfg.note_fd = d->note_fd;
 	d->engine = tally_engine_create(&ecfg, d->dp, err, sizeof(err));

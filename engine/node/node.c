@@ -28,6 +28,7 @@ struct tally_node {
 	struct tally_shm_snapshot *fresh;	/**< scratch: the core's state now */
 	struct tally_shm_snapshot *published;	/**< what the segment shows */
 	bool changed;		/**< published or appended since the last wake */
+	bool appended;		/**< appended since the last wake */
 	uint64_t dropped;
 	uint8_t ev[EV_BUF_SIZE];
 };
@@ -78,6 +79,10 @@ static void settle(struct tally_node *n)
 	n->changed = false;
 	if (tally_shm_wake(n->seg) && n->ops->wake != NULL)
 		n->ops->wake(n->ops_ctx);
+	/* poll() sleepers wait for events only, not for a snapshot alone. */
+	if (n->appended && n->ops->ring != NULL && tally_shm_fd_sleeping(n->seg))
+		n->ops->ring(n->ops_ctx);
+	n->appended = false;
 }
 
 /* One event record: a fixed header and the list after it. */
@@ -95,6 +100,7 @@ static void append(struct tally_node *n, enum tally_shm_event_type type, const v
 	if (tally_shm_append(n->seg, type, n->ev, (uint32_t)(head_len + list_len)) != 0)
 		n->dropped++;
 	n->changed = true;
+	n->appended = true;
 }
 
 /* ---- quorum core ops ---- */

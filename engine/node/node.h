@@ -28,6 +28,9 @@ struct tally_node_ops {
 	void (*send)(void *ctx, const struct tally_qmsg *msg);
 	/* The segment changed and a reader sleeps on it (called after the futex wake). */
 	void (*wake)(void *ctx);
+	/* Optional: events were appended and a client sleeps in poll() on the
+	 * ring (tally_ctl_ring; any thread, no lock). */
+	void (*ring)(void *ctx);
 	/* A deferred qdevice_register completed. */
 	void (*reply)(void *ctx, uint64_t token, cs_error_t result);
 	/* Optional: persist the expected-votes-tracking barrier; log lines. */

@@ -53,6 +53,7 @@ int tally_shm_init(void *segment, size_t size, uint64_t engine_incarnation)
 	if (segment == NULL || size < TALLY_SHM_SEGMENT_SIZE)
 		return -EINVAL;
 	memset(segment, 0, TALLY_SHM_RING_OFFSET);
+	memset((uint8_t *)segment + TALLY_SHM_CLIENTS_OFFSET, 0, sizeof(struct tally_shm_clients));
 	h->magic = TALLY_SHM_MAGIC;
 	h->version = TALLY_SHM_VERSION;
 	h->header_size = sizeof(*h);
@@ -64,6 +65,8 @@ int tally_shm_init(void *segment, size_t size, uint64_t engine_incarnation)
 	h->ring_offset = TALLY_SHM_RING_OFFSET;
 	h->ring_size = TALLY_SHM_EVENT_RING;
 	h->engine_incarnation = engine_incarnation;
+	h->clients_offset = TALLY_SHM_CLIENTS_OFFSET;
+	h->clients = TALLY_SHM_CLIENTS;
 	return 0;
 }
 
@@ -170,7 +173,10 @@ int tally_shm_attach(struct tally_shm_reader *r, const void *segment, size_t map
 	    h->max_nodes != TALLY_SHM_MAX_NODES || h->ring_size != TALLY_SHM_EVENT_RING ||
 	    h->slot_offset < sizeof(*h) ||
 	    h->slot_offset + (uint64_t)h->slots * h->slot_size > h->ring_offset ||
-	    h->ring_offset + h->ring_size > h->segment_size)
+	    h->ring_offset + h->ring_size > h->segment_size || h->clients != TALLY_SHM_CLIENTS ||
+	    h->clients_offset % TALLY_SHM_PAGE != 0 ||
+	    h->clients_offset < h->ring_offset + h->ring_size ||
+	    h->clients_offset + sizeof(struct tally_shm_clients) > h->segment_size)
 		return -EPROTO;
 	r->base = segment;
 	r->hdr = h;

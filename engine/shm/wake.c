@@ -11,6 +11,9 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/inotify.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,4 +59,95 @@ int tally_shm_wait(const struct tally_shm_reader *r, int timeout_ms)
 	}
 	atomic_fetch_sub_explicit(&h->waiters, 1, memory_order_seq_cst);
 	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* The ring: waking clients asleep in poll()                           */
+
+/* The engine's own address of the client area: layout constants, not the header. */
+static struct tally_shm_clients *writer_clients(void *segment)
+{
+	return (struct tally_shm_clients *)((uint8_t *)segment + TALLY_SHM_CLIENTS_OFFSET);
+}
+
+bool tally_shm_fd_sleeping(const void *segment)
+{
+	struct tally_shm_clients *c = writer_clients((void *)segment);
+
+	atomic_thread_fence(memory_order_seq_cst);	/* F1 */
+	for (uint32_t i = 0; i < TALLY_SHM_CLIENTS / 64; i++)
+		if (atomic_load_explicit(&c->sleepers[i], memory_order_relaxed) != 0)
+			return true;
+	return false;
+}
+
+bool tally_shm_fd_take(void *segment)
+{
+	struct tally_shm_clients *c = writer_clients(segment);
+	bool any = false;
+
+	atomic_thread_fence(memory_order_seq_cst);	/* F1 */
+	for (uint32_t i = 0; i < TALLY_SHM_CLIENTS / 64; i++)
+		if (atomic_load_explicit(&c->sleepers[i], memory_order_relaxed) != 0 &&
+		    atomic_exchange_explicit(&c->sleepers[i], 0, memory_order_seq_cst) != 0)
+			any = true;
+	return any;
+}
+
+int tally_shm_fd_ring(int fd)
+{
+	static _Atomic uint64_t rings;
+	uint64_t v = atomic_fetch_add_explicit(&rings, 1, memory_order_relaxed);
+
+	if (pwrite(fd, &v, sizeof(v),
+		   (off_t)(TALLY_SHM_CLIENTS_OFFSET + offsetof(struct tally_shm_clients, ring))) !=
+	    (ssize_t)sizeof(v))
+		return -errno;
+	return 0;
+}
+
+void tally_shm_fd_forget(void *segment, uint32_t slot)
+{
+	if (slot < TALLY_SHM_CLIENTS)
+		atomic_fetch_and_explicit(&writer_clients(segment)->sleepers[slot / 64],
+					  ~(1ull << (slot % 64)), memory_order_seq_cst);
+}
+
+int tally_shm_fd_watch(int shm_fd)
+{
+	char path[64];
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	/* The descriptor's own file, whatever directory shm_open() uses. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", shm_fd);
+	if (inotify_add_watch(fd, path, IN_MODIFY) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+void tally_shm_fd_drain(int watch_fd)
+{
+	/* Room for a few events; IN_MODIFY events of one file merge anyway. */
+	uint64_t buf[64];
+
+	while (read(watch_fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+bool tally_shm_fd_sleep(const struct tally_shm_reader *r, struct tally_shm_clients *area,
+			uint32_t slot)
+{
+	struct tally_shm_header *h = (struct tally_shm_header *)r->hdr;
+
+	if (slot >= TALLY_SHM_CLIENTS)
+		return true;	/* cannot sleep on the ring: do not wait for it */
+	atomic_fetch_or_explicit(&area->sleepers[slot / 64], 1ull << (slot % 64),
+				 memory_order_seq_cst);	/* F2 */
+	return atomic_load_explicit(&h->ev_tail, memory_order_seq_cst) != r->cursor;
 }

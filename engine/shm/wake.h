@@ -29,4 +29,38 @@ bool tally_shm_pending(const struct tally_shm_reader *r);
  */
 int tally_shm_wait(const struct tally_shm_reader *r, int timeout_ms);
 
+/*
+ * Clients asleep in poll() (votequorum_fd_get). A sleeper sets its bit in
+ * the client area, then re-checks the log (F2); the engine, after a change
+ * is visible and the futex word moved (W1), looks at the bits (F1): one of
+ * the two sees the other. The ring is one pwrite(2) of the segment file,
+ * which every sleeper's inotify descriptor sees (IN_MODIFY): a wake for
+ * all of them at the cost of one syscall, made only when a bit is set and
+ * straight from the engine's thread. A crashed sleeper's bit is cleared by
+ * the control thread when its connection goes.
+ */
+
+/* Engine: does some client sleep on the ring? No syscall (F1). */
+bool tally_shm_fd_sleeping(const void *segment);
+/* Engine: take every sleeper bit; true if there was one (then ring). */
+bool tally_shm_fd_take(void *segment);
+/* Engine: ring through `fd`, the segment file opened read-write. 0 or -errno. */
+int tally_shm_fd_ring(int fd);
+/* Control thread: client slot `slot` is gone; its bit goes with it. */
+void tally_shm_fd_forget(void *segment, uint32_t slot);
+
+/* Reader: a descriptor that becomes readable when the engine rings (inotify
+ * on the segment file `shm_fd`), or -errno. Non-blocking, close-on-exec. */
+int tally_shm_fd_watch(int shm_fd);
+/* Reader: empty the watch descriptor (it stays readable until read). */
+void tally_shm_fd_drain(int watch_fd);
+/*
+ * Reader: announce that client slot `slot` of `area` (the reader's client
+ * area, resolved once at attach: the header is client-writable) goes to
+ * sleep (F2). true: an event is already pending, so the caller must not
+ * wait for the ring.
+ */
+bool tally_shm_fd_sleep(const struct tally_shm_reader *r, struct tally_shm_clients *area,
+			uint32_t slot);
+
 #endif

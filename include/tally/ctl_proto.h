@@ -45,6 +45,7 @@ enum tally_ctl_req_id {
 	TALLY_CTL_REQ_QDEVICE_MASTER_WINS,
 	TALLY_CTL_REQ_WATCH,
 	TALLY_CTL_REQ_STATUS,
+	TALLY_CTL_REQ_CLIENTS,
 	TALLY_CTL_REQ_COUNT,
 };
 
@@ -65,7 +66,7 @@ struct tally_ctl_req_hello {
 struct tally_ctl_res_hello {
 	struct qb_ipc_response_header hdr;
 	uint32_t version;
-	uint32_t reserved;
+	uint32_t client_slot;	/**< this connection's slot in the segment's client area + 1; 0: none */
 	uint64_t engine_incarnation;	/**< must equal the segment header's */
 	uint64_t segment_size;
 	char shm_name[TALLY_CTL_SHM_NAME_MAX];	/**< for shm_open(), NUL-terminated */
@@ -135,6 +136,45 @@ struct tally_ctl_res_status {
 	char text[];	/**< hdr.size - sizeof(hdr) bytes, NUL-terminated */
 };
 
+/* The connected libvotequorum clients, from the `first`-th on (tally-stat). */
+struct tally_ctl_req_clients {
+	struct qb_ipc_request_header hdr;
+	uint32_t first;
+	uint32_t reserved;
+};
+
+/* Client flags: the library's own report (TALLY_SHM_CLIENT_*) and the engine's. */
+#define TALLY_CTL_CLIENT_TRACKING 1u	/**< reported: a CHANGES tracker */
+#define TALLY_CTL_CLIENT_FD 2u		/**< reported: uses votequorum_fd_get */
+#define TALLY_CTL_CLIENT_HELLO 0x100u	/**< said hello (a library, not a tool) */
+#define TALLY_CTL_CLIENT_SLOT 0x200u	/**< has a slot: cursor and resyncs are known */
+#define TALLY_CTL_CLIENT_LAPPED 0x400u	/**< its cursor is a whole ring behind the head now */
+#define TALLY_CTL_CLIENT_WATCH 0x800u	/**< waits for a wake event (WATCH) */
+#define TALLY_CTL_CLIENT_SLEEPING 0x1000u	/**< asleep in poll() on the ring */
+
+struct tally_ctl_client_info {
+	int32_t pid;
+	uint32_t uid;
+	uint32_t gid;
+	uint32_t flags;		/**< TALLY_CTL_CLIENT_* */
+	uint64_t cursor_seq;	/**< seq of the last event it read */
+	uint64_t lag;		/**< events between that and the log's newest */
+	uint32_t resyncs;	/**< times it was lapped and resynchronised */
+	uint32_t slot;		/**< its client slot + 1; 0: none */
+};
+
+struct tally_ctl_res_clients {
+	struct qb_ipc_response_header hdr;
+	uint32_t total;		/**< connections now */
+	uint32_t count;		/**< records below */
+	uint64_t head_seq;	/**< the log's newest seq */
+	struct tally_ctl_client_info client[];
+};
+
+#define TALLY_CTL_CLIENTS_PER_REPLY \
+	((TALLY_CTL_MSG_MAX - sizeof(struct tally_ctl_res_clients)) / \
+	 sizeof(struct tally_ctl_client_info))
+
 struct tally_ctl_ev_wake {
 	struct qb_ipc_response_header hdr;
 };
@@ -148,6 +188,8 @@ _Static_assert(sizeof(struct tally_ctl_req_qdevice_update) == 16 + 512, "update 
 _Static_assert(sizeof(struct tally_ctl_req_qdevice_poll) == 16 + 256 + 16, "poll request");
 _Static_assert(sizeof(struct tally_ctl_req_qdevice_master_wins) == 16 + 256 + 8, "mw request");
 _Static_assert(sizeof(struct tally_ctl_req_qdevice_update) < TALLY_CTL_MSG_MAX, "buffer size");
+_Static_assert(sizeof(struct tally_ctl_client_info) == 40, "client record");
+_Static_assert(sizeof(struct tally_ctl_res_clients) == 24 + 16, "clients reply");
 #endif
 
 /*

@@ -19,6 +19,13 @@
  * Before writing, the writer claims the bytes by advancing `ev_head`; a
  * reader that finds `ev_head` more than the ring size past its cursor has
  * been lapped and must resynchronise from the snapshot.
+ *
+ * Client area (page-aligned, after the ring, mapped writable by clients):
+ * one slot per connected library, handed out by the engine's control
+ * thread at hello, where the library reports its read cursor and tracking
+ * (for tally-stat), and a bitmap of clients asleep in poll() on
+ * votequorum_fd_get's descriptor. The engine only reads slots (for display)
+ * and takes bits; nothing a client writes here can steer its stores.
  */
 #ifndef TALLY_SHM_LAYOUT_H
 #define TALLY_SHM_LAYOUT_H
@@ -34,12 +41,14 @@
 #endif
 
 #define TALLY_SHM_MAGIC 0x31304d4853594c54ull	/* "TLYSHM01" little-endian */
-#define TALLY_SHM_VERSION 1u
+#define TALLY_SHM_VERSION 2u
 #define TALLY_SHM_SLOTS 4u
 #define TALLY_SHM_MAX_NODES 4096u
 #define TALLY_SHM_NAME_LEN 256u
 #define TALLY_SHM_EVENT_RING (1u << 20)	/* bytes, a power of two */
 #define TALLY_SHM_CACHE_LINE 64u
+#define TALLY_SHM_CLIENTS 4096u	/* client slots; a client without one still works */
+#define TALLY_SHM_PAGE 4096u
 
 /* Event record types (payloads below). */
 enum tally_shm_event_type {
@@ -129,7 +138,10 @@ struct tally_shm_header {
 	uint64_t ring_offset;
 	uint64_t ring_size;
 	uint64_t engine_incarnation;	/**< changes when the engine restarts */
-	uint8_t pad0[TALLY_SHM_CACHE_LINE * 2 - 72];
+	uint64_t clients_offset;	/**< struct tally_shm_clients, page-aligned */
+	uint32_t clients;		/**< TALLY_SHM_CLIENTS */
+	uint32_t reserved;
+	uint8_t pad0[TALLY_SHM_CACHE_LINE * 2 - 88];
 
 	/* Each written by the engine only, each on its own cache line. */
 	TALLY_SHM_ATOMIC(uint64_t) gen;	/**< newest published snapshot */
@@ -146,10 +158,39 @@ struct tally_shm_header {
 	uint8_t pad4[TALLY_SHM_CACHE_LINE - 8];
 };
 
+/* Client slot flags, as the library reports them. */
+#define TALLY_SHM_CLIENT_TRACKING 1u	/**< a CHANGES tracker */
+#define TALLY_SHM_CLIENT_FD 2u		/**< called votequorum_fd_get */
+
+/* One client's slot, written by that client only (so: untrusted, display only). */
+struct tally_shm_client {
+	TALLY_SHM_ATOMIC(uint64_t) cursor_seq;	/**< seq of the last record it read */
+	TALLY_SHM_ATOMIC(uint64_t) cursor;	/**< ring offset of its next record */
+	TALLY_SHM_ATOMIC(uint32_t) flags;	/**< TALLY_SHM_CLIENT_* */
+	TALLY_SHM_ATOMIC(uint32_t) resyncs;	/**< times it was lapped and resynchronised */
+	uint8_t pad[TALLY_SHM_CACHE_LINE - 24];
+};
+
+struct tally_shm_clients {
+	/* Bit i: client slot i sleeps in poll() and wants the ring. Set by the
+	 * client, taken by the engine when it rings, cleared by the control
+	 * thread when the client goes. */
+	TALLY_SHM_ATOMIC(uint64_t) sleepers[TALLY_SHM_CLIENTS / 64];
+	/* The engine pwrite()s this word to ring: one write(2) raises
+	 * inotify IN_MODIFY on the segment file for every sleeper at once. */
+	uint64_t ring;
+	uint8_t pad[TALLY_SHM_CACHE_LINE * 2 - 8];
+	struct tally_shm_client slot[TALLY_SHM_CLIENTS];
+};
+
 #define TALLY_SHM_SLOT_OFFSET ((uint64_t)sizeof(struct tally_shm_header))
 #define TALLY_SHM_RING_OFFSET \
 	(TALLY_SHM_SLOT_OFFSET + (uint64_t)TALLY_SHM_SLOTS * sizeof(struct tally_shm_slot))
-#define TALLY_SHM_SEGMENT_SIZE (TALLY_SHM_RING_OFFSET + TALLY_SHM_EVENT_RING)
+#define TALLY_SHM_CLIENTS_OFFSET \
+	((TALLY_SHM_RING_OFFSET + TALLY_SHM_EVENT_RING + TALLY_SHM_PAGE - 1) & \
+	 ~(uint64_t)(TALLY_SHM_PAGE - 1))
+#define TALLY_SHM_SEGMENT_SIZE \
+	(TALLY_SHM_CLIENTS_OFFSET + (uint64_t)sizeof(struct tally_shm_clients))
 
 #ifndef __cplusplus
 _Static_assert(sizeof(struct tally_shm_node) == 20, "node record layout");
@@ -162,6 +203,11 @@ _Static_assert(sizeof(struct tally_shm_snapshot) ==
 	       "snapshot layout");
 _Static_assert(sizeof(struct tally_shm_slot) % TALLY_SHM_CACHE_LINE == 0, "slot alignment");
 _Static_assert(sizeof(struct tally_shm_header) == 6 * TALLY_SHM_CACHE_LINE, "header layout");
+_Static_assert(sizeof(struct tally_shm_client) == TALLY_SHM_CACHE_LINE, "client slot layout");
+_Static_assert(sizeof(struct tally_shm_clients) ==
+		       TALLY_SHM_CLIENTS / 8 + 2 * TALLY_SHM_CACHE_LINE +
+			       TALLY_SHM_CLIENTS * TALLY_SHM_CACHE_LINE,
+	       "client area layout");
 _Static_assert((TALLY_SHM_EVENT_RING & (TALLY_SHM_EVENT_RING - 1)) == 0, "ring power of two");
 #endif
 

@@ -3,14 +3,24 @@
  * The control IPC refuses malformed requests with an error and keeps
  * serving: wrong sizes, unknown ids, names without a terminating NUL,
  * a foreign protocol version, random bytes. A raw libqb client, no library.
+ * Also the client area: slots handed out at hello, listed by CLIENTS with
+ * what the client reports, the sleeper bit rung on appends and cleared
+ * when the client goes.
  */
+#include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include <qb/qbipcc.h>
 
 #include "tally/ctl_proto.h"
+#include "tally/shm_layout.h"
 #include "vq_harness.h"
 
 static qb_ipcc_connection_t *conn;
@@ -93,9 +103,159 @@ static void random_requests_are_answered(void)
 	}
 }
 
+static char service[TALLY_CTL_SERVICE_MAX];
+
+/* CLIENTS from `first` on, over `c`, into buf (TALLY_CTL_MSG_MAX bytes). */
+static struct tally_ctl_res_clients *list_clients(qb_ipcc_connection_t *c, uint32_t first,
+						  void *buf)
+{
+	struct tally_ctl_req_clients rq = { { TALLY_CTL_REQ_CLIENTS, sizeof(rq) }, first, 0 };
+	struct tally_ctl_res_clients *res = buf;
+	ssize_t n = qb_ipcc_sendv_recv(c, &(struct iovec){ &rq, sizeof(rq) }, 1, buf,
+				       TALLY_CTL_MSG_MAX, 5000);
+
+	CHECK(n >= (ssize_t)sizeof(*res));
+	if (n < (ssize_t)sizeof(*res))
+		return NULL;
+	CHECK_EQ(res->hdr.error, CS_OK);
+	CHECK_EQ((size_t)n, sizeof(*res) + res->count * sizeof(res->client[0]));
+	return res;
+}
+
+/* The record of client slot `slot` (0-based) in a CLIENTS reply, or NULL. */
+static const struct tally_ctl_client_info *find_slot(const struct tally_ctl_res_clients *res,
+						     uint32_t slot)
+{
+	for (uint32_t i = 0; res != NULL && i < res->count; i++)
+		if (res->client[i].slot == slot + 1)
+			return &res->client[i];
+	return NULL;
+}
+
+static bool readable_within(int fd, int ms)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	return poll(&p, 1, ms) == 1;
+}
+
+static void clients_are_listed_rung_and_forgotten(void)
+{
+	struct tally_ctl_req_hello hello = { { TALLY_CTL_REQ_HELLO, sizeof(hello) },
+					     TALLY_CTL_PROTO_VERSION, 0 };
+	struct tally_ctl_req_setexpected se = { { TALLY_CTL_REQ_SETEXPECTED, sizeof(se) }, 1, 0 };
+	struct tally_ctl_res_hello hr;
+	uint64_t buf[TALLY_CTL_MSG_MAX / 8], ev[64];
+	char path[64];
+	qb_ipcc_connection_t *c2 = qb_ipcc_connect(service, TALLY_CTL_MSG_MAX);
+	const struct tally_ctl_client_info *ci;
+	struct tally_ctl_res_clients *res;
+	struct tally_shm_clients *area;
+	struct tally_shm_header *h;
+	uint8_t *seg;
+	uint32_t slot;
+	int fd, in;
+
+	CHECK(c2 != NULL);
+	if (c2 == NULL)
+		return;
+	CHECK_EQ(qb_ipcc_sendv_recv(c2, &(struct iovec){ &hello, sizeof(hello) }, 1, &hr,
+				    sizeof(hr), 5000), (ssize_t)sizeof(hr));
+	CHECK(hr.client_slot > 0 && hr.client_slot <= TALLY_SHM_CLIENTS);
+	slot = hr.client_slot - 1;
+	fd = shm_open(hr.shm_name, O_RDWR, 0);
+	CHECK(fd >= 0);
+	seg = mmap(NULL, hr.segment_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(seg != MAP_FAILED);
+	h = (struct tally_shm_header *)seg;
+	area = (struct tally_shm_clients *)(seg + h->clients_offset);
+
+	/* Listed with our pid and uid; what the slot says is reported as such. */
+	res = list_clients(c2, 0, buf);
+	ci = find_slot(res, slot);
+	CHECK(ci != NULL);
+	CHECK(res != NULL && res->total >= 2);	/* conn and c2 */
+	if (ci != NULL) {
+		CHECK_EQ(ci->pid, (int32_t)getpid());
+		CHECK_EQ(ci->uid, (uint32_t)getuid());
+		CHECK_EQ(ci->flags, TALLY_CTL_CLIENT_HELLO | TALLY_CTL_CLIENT_SLOT);
+		CHECK_EQ(ci->lag, res->head_seq);	/* a fresh slot has read nothing */
+	}
+	CHECK(res->head_seq > 0);	/* the fixture installed a view */
+	area->slot[slot].cursor_seq = res->head_seq - 1;
+	area->slot[slot].cursor = atomic_load(&h->ev_head) - TALLY_SHM_EVENT_RING - 8;
+	area->slot[slot].flags = TALLY_SHM_CLIENT_TRACKING | TALLY_SHM_CLIENT_FD;
+	area->slot[slot].resyncs = 3;
+	area->sleepers[slot / 64] |= 1ull << (slot % 64);
+	res = list_clients(c2, 0, buf);
+	ci = find_slot(res, slot);
+	CHECK(ci != NULL);
+	if (ci != NULL) {
+		CHECK_EQ(ci->flags, TALLY_CTL_CLIENT_HELLO | TALLY_CTL_CLIENT_SLOT |
+					    TALLY_CTL_CLIENT_TRACKING | TALLY_CTL_CLIENT_FD |
+					    TALLY_CTL_CLIENT_LAPPED | TALLY_CTL_CLIENT_SLEEPING);
+		CHECK_EQ(ci->lag, 1);
+		CHECK_EQ(ci->resyncs, 3);
+	}
+	/* Paging: from past the end, nothing. */
+	res = list_clients(c2, 1000000, buf);
+	CHECK(res != NULL && res->count == 0);
+
+	/* An append rings the sleepers (inotify on the segment file) and takes the bit ... */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	in = inotify_init1(IN_NONBLOCK);
+	CHECK(inotify_add_watch(in, path, IN_MODIFY) >= 0);
+	CHECK_EQ(raw(&se, sizeof(se)), CS_OK);
+	CHECK(readable_within(in, 2000));
+	CHECK_EQ(area->sleepers[slot / 64] & (1ull << (slot % 64)), 0);
+	while (read(in, ev, sizeof(ev)) > 0)
+		;
+	/* ... and without a sleeper nobody rings. */
+	CHECK_EQ(raw(&se, sizeof(se)), CS_OK);
+	CHECK(!readable_within(in, 200));
+
+	/* A client that goes asleep costs nothing: its bit and slot go with it. */
+	area->sleepers[slot / 64] |= 1ull << (slot % 64);
+	qb_ipcc_disconnect(c2);
+	for (int i = 0; i < 200 && (area->sleepers[slot / 64] & (1ull << (slot % 64))); i++)
+		usleep(10000);
+	CHECK_EQ(area->sleepers[slot / 64] & (1ull << (slot % 64)), 0);
+	CHECK(find_slot(list_clients(conn, 0, buf), slot) == NULL);
+	close(in);
+	munmap(seg, hr.segment_size);
+	close(fd);
+}
+
+/* The fallback for a client without a slot: WATCH, answered by one wake event. */
+static void watch_gets_one_wake_event(void)
+{
+	struct tally_ctl_req_setexpected se = { { TALLY_CTL_REQ_SETEXPECTED, sizeof(se) }, 1, 0 };
+	struct tally_ctl_req_watch w = { { TALLY_CTL_REQ_WATCH, sizeof(w) }, 0 };
+	uint64_t buf[TALLY_CTL_MSG_MAX / 8];
+	struct tally_ctl_res_clients *res = list_clients(conn, 0, buf);
+	struct tally_ctl_ev_wake ev;
+
+	CHECK(res != NULL);
+	if (res == NULL)
+		return;
+	while (qb_ipcc_event_recv(conn, &ev, sizeof(ev), 0) > 0)
+		;	/* nothing left from earlier */
+	w.seq = res->head_seq - 1;	/* the log is past that already: wake at once */
+	CHECK_EQ(raw(&w, sizeof(w)), CS_OK);
+	CHECK_EQ(qb_ipcc_event_recv(conn, &ev, sizeof(ev), 2000), (ssize_t)sizeof(ev));
+	CHECK_EQ(ev.hdr.id, TALLY_CTL_EV_WAKE);
+	w.seq = list_clients(conn, 0, buf)->head_seq;	/* now: wake on the next event */
+	CHECK_EQ(raw(&w, sizeof(w)), CS_OK);
+	CHECK(qb_ipcc_event_recv(conn, &ev, sizeof(ev), 100) < 0);
+	CHECK_EQ(raw(&se, sizeof(se)), CS_OK);
+	CHECK_EQ(qb_ipcc_event_recv(conn, &ev, sizeof(ev), 2000), (ssize_t)sizeof(ev));
+	/* one per watch */
+	CHECK_EQ(raw(&se, sizeof(se)), CS_OK);
+	CHECK(qb_ipcc_event_recv(conn, &ev, sizeof(ev), 200) < 0);
+}
+
 int main(void)
 {
-	char service[TALLY_CTL_SERVICE_MAX];
 	pid_t host = host_start(ONE_NODE_CONF);
 
 	CHECK_EQ(tally_ctl_service_name(getenv(TALLY_CTL_INSTANCE_ENV), service, sizeof(service)), 0);
@@ -108,6 +268,8 @@ int main(void)
 		RUN(refused_framing);
 		RUN(refused_fields);
 		RUN(random_requests_are_answered);
+		RUN(clients_are_listed_rung_and_forgotten);
+		RUN(watch_gets_one_wake_event);
 		qb_ipcc_disconnect(conn);
 	}
 	host_stop(host);

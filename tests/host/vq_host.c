@@ -137,6 +137,13 @@ static void host_wake(void *ctx)
 	tally_ctl_kick(h->ctl);
 }
 
+static void host_ring(void *ctx)
+{
+	struct vq_host *h = ctx;
+
+	tally_ctl_ring(h->ctl);
+}
+
 static void host_reply(void *ctx, uint64_t token, cs_error_t result)
 {
 	struct vq_host *h = ctx;
@@ -159,6 +166,7 @@ static bool host_submit(void *ctx, const struct tally_ctl_op *op)
 static const struct tally_node_ops host_ops = {
 	.send = host_send,
 	.wake = host_wake,
+	.ring = host_ring,
 	.reply = host_reply,
 };
 

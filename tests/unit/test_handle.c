@@ -5,11 +5,12 @@
  * instance lives until its last reference is dropped.
  */
 #include <stdlib.h>
+#include <stdint.h>
 
 #include "../../api/lib_int.h"
 #include "check.h"
 
-static int freed, interrupted;
+static atomic_int freed, interrupted;
 
 /* What handle.c calls when an instance goes: counted instead of done. */
 void vq_track_clear(struct vq_inst *inst)
@@ -18,6 +19,7 @@ void vq_track_clear(struct vq_inst *inst)
 
 void vq_conn_close(struct vq_inst *inst)
 {
+	inst->user_context = NULL;	/* a reader still holding it would see this */
 	freed++;
 }
 
@@ -84,11 +86,11 @@ static void a_reused_slot_does_not_revive_old_handles(void)
 
 static void many_handles_grow_the_table(void)
 {
-	votequorum_handle_t h[100];
+	votequorum_handle_t h[300];	/* more than one chunk */
 
-	for (int i = 0; i < 100; i++)
+	for (int i = 0; i < 300; i++)
 		CHECK_EQ(vq_handle_create(new_inst(), &h[i]), CS_OK);
-	for (int i = 0; i < 100; i++) {
+	for (int i = 0; i < 300; i++) {
 		struct vq_inst *inst = vq_handle_get(h[i]);
 
 		CHECK(inst != NULL);
@@ -97,11 +99,80 @@ static void many_handles_grow_the_table(void)
 	}
 }
 
+/*
+ * Lock-free lookups racing finalize and re-creation: a reference always
+ * names the instance its handle was made for, alive; each instance is freed
+ * once, after its last reference.
+ */
+#define RACE_HANDLES 8
+#define RACE_ROUNDS 20000
+
+static _Atomic votequorum_handle_t race_h[RACE_HANDLES];
+static atomic_bool race_stop;
+static atomic_int race_bad, race_hits;
+
+static void *race_reader(void *arg)
+{
+	unsigned int k = (unsigned int)(uintptr_t)arg;
+
+	while (!atomic_load(&race_stop)) {
+		votequorum_handle_t h = atomic_load(&race_h[k++ % RACE_HANDLES]);
+		struct vq_inst *inst = vq_handle_get(h);
+
+		if (inst == NULL)
+			continue;
+		if (inst->user_context != (void *)(uintptr_t)h)
+			race_bad++;
+		race_hits++;
+		vq_handle_put(h);
+	}
+	return NULL;
+}
+
+static void lookups_race_finalize_safely(void)
+{
+	pthread_t th[3];
+	int created = 0;
+
+	freed = 0;
+	for (int i = 0; i < RACE_HANDLES; i++) {
+		struct vq_inst *inst = new_inst();
+		votequorum_handle_t h;
+
+		CHECK_EQ(vq_handle_create(inst, &h), CS_OK);
+		inst->user_context = (void *)(uintptr_t)h;
+		atomic_store(&race_h[i], h);
+		created++;
+	}
+	for (int t = 0; t < 3; t++)
+		pthread_create(&th[t], NULL, race_reader, (void *)(uintptr_t)t);
+	for (int r = 0; r < RACE_ROUNDS; r++) {
+		int i = r % RACE_HANDLES;
+		struct vq_inst *inst = new_inst();
+		votequorum_handle_t old = atomic_load(&race_h[i]), h;
+
+		CHECK_EQ(vq_handle_destroy(old), CS_OK);
+		CHECK_EQ(vq_handle_create(inst, &h), CS_OK);
+		inst->user_context = (void *)(uintptr_t)h;
+		atomic_store(&race_h[i], h);
+		created++;
+	}
+	atomic_store(&race_stop, true);
+	for (int t = 0; t < 3; t++)
+		pthread_join(th[t], NULL);
+	for (int i = 0; i < RACE_HANDLES; i++)
+		CHECK_EQ(vq_handle_destroy(atomic_load(&race_h[i])), CS_OK);
+	CHECK_EQ(race_bad, 0);
+	CHECK(race_hits > 0);
+	CHECK_EQ(freed, created);
+}
+
 int main(void)
 {
 	RUN(unknown_handles_are_refused);
 	RUN(finalize_waits_for_the_last_reference);
 	RUN(a_reused_slot_does_not_revive_old_handles);
 	RUN(many_handles_grow_the_table);
+	RUN(lookups_race_finalize_safely);
 	return CHECK_EXIT();
 }

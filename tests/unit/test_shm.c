@@ -41,12 +41,20 @@ static void attach_refuses_untrustworthy_segments(void)
 	h->magic ^= 1;
 	CHECK_EQ(tally_shm_attach(&r, seg, TALLY_SHM_SEGMENT_SIZE), -EPROTO);
 	h->magic ^= 1;
-	h->version = 2;
+	h->version = TALLY_SHM_VERSION + 1;
 	CHECK_EQ(tally_shm_attach(&r, seg, TALLY_SHM_SEGMENT_SIZE), -EPROTO);
 	h->version = TALLY_SHM_VERSION;
-	h->ring_offset += 8;	/* the ring would run past the segment */
+	h->ring_offset += TALLY_SHM_PAGE;	/* the ring would run into the client area */
 	CHECK_EQ(tally_shm_attach(&r, seg, TALLY_SHM_SEGMENT_SIZE), -EPROTO);
-	h->ring_offset -= 8;
+	h->ring_offset -= TALLY_SHM_PAGE;
+	h->clients_offset += 8;	/* clients map it writable by pages */
+	CHECK_EQ(tally_shm_attach(&r, seg, TALLY_SHM_SEGMENT_SIZE), -EPROTO);
+	h->clients_offset += TALLY_SHM_PAGE - 8;	/* past the segment */
+	CHECK_EQ(tally_shm_attach(&r, seg, TALLY_SHM_SEGMENT_SIZE), -EPROTO);
+	h->clients_offset -= TALLY_SHM_PAGE;
+	h->clients++;
+	CHECK_EQ(tally_shm_attach(&r, seg, TALLY_SHM_SEGMENT_SIZE), -EPROTO);
+	h->clients--;
 	h->slot_size -= 64;
 	CHECK_EQ(tally_shm_attach(&r, seg, TALLY_SHM_SEGMENT_SIZE), -EPROTO);
 	h->slot_size += 64;
