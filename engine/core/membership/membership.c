@@ -27,6 +27,8 @@
 #include "membership.h"
 
 #include "config/cmap.h"
+#include "group.h"
+#include "idruns.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -55,7 +57,8 @@ struct peer {
 	uint32_t hb_flags;
 	uint64_t hb_at;
 	votequorum_ring_id_t ring;
-	uint32_t *set;		/**< hear or deaf set from its last heartbeat */
+	struct tally_idruns hear;	/**< hear set from its last heartbeat */
+	uint32_t *set;		/**< deaf set from its last heartbeat */
 	uint32_t n_set, cap_set;
 	uint32_t *uset;		/**< nodes that do not hear it, by their hear sets */
 	uint32_t n_uset, cap_uset;
@@ -167,12 +170,15 @@ struct tally_mb {
 	struct mset cand;
 	struct mset group;
 	struct mset last_group;	/**< what the previous tick's evaluation gave */
-	int *grp;
+	struct tally_grouper grouper;
+	uint32_t *grp;		/**< indices of our group's members in cand */
 	size_t cap_grp;
 	uint32_t *pairs;	/**< broken pairs, 2 ids each */
 	size_t n_pairs, cap_pairs;
 	uint32_t *hbset;
 	size_t cap_hbset;
+	uint32_t *scratch;	/**< merge-walk output */
+	size_t cap_scratch;
 
 	struct tally_mb_stats st;
 };
@@ -339,6 +345,7 @@ static void peer_reset(struct peer *p, uint64_t inc)
 	p->hb_at = 0;
 	p->n_set = 0;
 	p->n_uset = 0;
+	p->hear.n = p->hear.ids = 0;
 	p->unresponsive_until = 0;
 	p->taken_until = 0;
 }
@@ -540,19 +547,6 @@ static void cand_remove_at(struct mset *s, size_t i)
 	s->n--;
 }
 
-/* Does `a` hear `b`? 1 yes, 0 no, -1 unknown (no fresh hear set from a). */
-static int hears(const struct tally_mb *m, uint32_t a, uint32_t b, uint64_t now)
-{
-	const struct peer *pa;
-
-	if (a == m->id)
-		return heard_id(m, b, now);
-	pa = peer_find(m, a);
-	if (pa == NULL || !fresh(m, pa->hb_at, now) || !(pa->hb_flags & TALLY_MB_HB_HEARSET))
-		return -1;
-	return b == a || sorted_has(pa->set, pa->n_set, b);
-}
-
 /* How many fresh deaf sets name `id`. */
 static uint32_t reporters(const struct tally_mb *m, uint32_t id, uint64_t now)
 {
@@ -576,6 +570,12 @@ static uint32_t cut_threshold(const struct tally_mb *m, uint32_t id)
 	return obs < CUT_REPORTERS ? (obs ? obs : 1) : CUT_REPORTERS;
 }
 
+/* A fresh hear set of p: the nodes it names are known to it. */
+static bool has_hearset(const struct tally_mb *m, const struct peer *p, uint64_t now)
+{
+	return p != NULL && (p->hb_flags & TALLY_MB_HB_HEARSET) && fresh(m, p->hb_at, now);
+}
+
 static bool build_candidates(struct tally_mb *m, uint64_t now, bool as_proposer)
 {
 	m->cand.n = 0;
@@ -590,19 +590,29 @@ static bool build_candidates(struct tally_mb *m, uint64_t now, bool as_proposer)
 			continue;	/* it follows a representative we cannot hear */
 		if (!cand_add(m, p->id, p->inc))
 			return false;
-		/*
-		 * Hear sets name nodes we may not hear ourselves (a one-way link):
-		 * knowing them lets us group the way the nodes that hear them do.
-		 */
-		if ((p->hb_flags & TALLY_MB_HB_HEARSET) && fresh(m, p->hb_at, now))
-			for (uint32_t k = 0; k < p->n_set; k++) {
-				const struct peer *q = peer_find(m, p->set[k]);
+	}
+	/*
+	 * Hear sets name nodes we may not hear ourselves (a one-way link):
+	 * knowing them lets us group the way the nodes that hear them do. One
+	 * merge walk per hear set finds the few not yet candidates.
+	 */
+	for (size_t i = 0; i < m->n_peers; i++) {
+		const struct peer *p = m->peers[i];
+		size_t n_new;
 
-				/* Never heard by us: never in our group (the pair is broken). */
-				if (p->set[k] != m->id && (q == NULL || q->taken_until <= now) &&
-				    !cand_add(m, p->set[k], q != NULL ? q->inc : 0))
-					return false;
-			}
+		if (!heard(m, p, now) || p->taken_until > now || !has_hearset(m, p, now))
+			continue;
+		if (!grow((void **)&m->scratch, &m->cap_scratch, p->hear.ids, sizeof(*m->scratch)))
+			return false;
+		n_new = tally_idruns_extra(&p->hear, m->cand.ids, m->cand.n, m->scratch);
+		for (size_t k = 0; k < n_new; k++) {
+			const struct peer *q = peer_find(m, m->scratch[k]);
+
+			/* Never heard by us: never in our group (the pair is broken). */
+			if (m->scratch[k] != m->id && (q == NULL || q->taken_until <= now) &&
+			    !cand_add(m, m->scratch[k], q != NULL ? q->inc : 0))
+				return false;
+		}
 	}
 	if (large_view(m)) {
 		/* Members we do not monitor are presumed alive until reported. */
@@ -639,23 +649,29 @@ static bool build_candidates(struct tally_mb *m, uint64_t now, bool as_proposer)
 static bool build_pairs(struct tally_mb *m, uint64_t now)
 {
 	m->n_pairs = 0;
+	if (!grow((void **)&m->scratch, &m->cap_scratch, m->cand.n, sizeof(*m->scratch)))
+		return false;
 	for (size_t i = 0; i < m->cand.n; i++) {
 		uint32_t a = m->cand.ids[i];
-		const struct peer *pa = peer_find(m, a);
-		bool hearset = a == m->id ||
-			       (pa != NULL && fresh(m, pa->hb_at, now) &&
-				(pa->hb_flags & TALLY_MB_HB_HEARSET));
+		const struct peer *pa = a != m->id ? peer_find(m, a) : NULL;
 		bool deafset = pa != NULL && fresh(m, pa->hb_at, now) &&
 			       (pa->hb_flags & TALLY_MB_HB_DEAFSET);
 
-		if (pa != NULL && (pa->hb_flags & TALLY_MB_HB_HEARSET) && fresh(m, pa->hb_at, now))
+		if (has_hearset(m, pa, now)) {
+			/* Unheard-by tail, then the candidates its hear set lacks. */
+			size_t n_miss;
+
 			for (uint32_t k = 0; k < pa->n_uset; k++)
 				if (mset_find(&m->cand, pa->uset[k]) >= 0 &&
 				    !add_pair(m, pa->uset[k], a))
 					return false;
-		if (hearset && !(a == m->id && large_view(m))) {
+			n_miss = tally_idruns_lacked(&pa->hear, m->cand.ids, m->cand.n, m->scratch);
+			for (size_t k = 0; k < n_miss; k++)
+				if (m->scratch[k] != a && !add_pair(m, a, m->scratch[k]))
+					return false;
+		} else if (a == m->id && !large_view(m)) {
 			for (size_t j = 0; j < m->cand.n; j++)
-				if (j != i && hears(m, a, m->cand.ids[j], now) == 0 &&
+				if (j != i && !heard_id(m, m->cand.ids[j], now) &&
 				    !add_pair(m, a, m->cand.ids[j]))
 					return false;
 		} else if (deafset) {
@@ -680,59 +696,24 @@ static bool build_pairs(struct tally_mb *m, uint64_t now)
 	return true;
 }
 
-/*
- * Greedy cliques in ascending id order over the candidates, avoiding the
- * broken pairs: the same rule as the simulator's oracle. Our group goes to
- * m->group.
- */
+/* Our group of the candidates around the broken pairs (group.h), to m->group. */
 static bool greedy_group(struct tally_mb *m, const uint32_t *extra_pairs, size_t n_extra)
 {
-	size_t n = m->cand.n;
-	int g = 0, mine = -1;
+	ssize_t self = mset_find(&m->cand, m->id);
+	size_t n;
 
-	if (!grow((void **)&m->grp, &m->cap_grp, n ? n : 1, sizeof(*m->grp)))
+	if (self < 0 || !grow((void **)&m->grp, &m->cap_grp, m->cand.n, sizeof(*m->grp)) ||
+	    !mset_reserve(&m->group, m->cand.n))
 		return false;
-	for (size_t i = 0; i < n; i++)
-		m->grp[i] = -1;
-	for (size_t i = 0; i < n; i++) {
-		if (m->grp[i] >= 0)
-			continue;
-		m->grp[i] = g;
-		for (size_t j = i + 1; j < n; j++) {
-			bool ok = m->grp[j] < 0;
-
-			for (size_t k = 0; ok && k < m->n_pairs + n_extra; k++) {
-				const uint32_t *pr = k < m->n_pairs ? &m->pairs[2 * k]
-								    : &extra_pairs[2 * (k - m->n_pairs)];
-				uint32_t other;
-				ssize_t at;
-
-				if (pr[0] == m->cand.ids[j])
-					other = pr[1];
-				else if (pr[1] == m->cand.ids[j])
-					other = pr[0];
-				else
-					continue;
-				at = mset_find(&m->cand, other);
-				if (at >= 0 && m->grp[at] == g)
-					ok = false;
-			}
-			if (ok)
-				m->grp[j] = g;
-		}
-		g++;
-	}
-	m->group.n = 0;
-	mine = m->grp[mset_find(&m->cand, m->id)];
-	if (!mset_reserve(&m->group, n))
+	n = tally_group_of(&m->grouper, m->cand.ids, m->cand.n, m->pairs, m->n_pairs,
+			   extra_pairs, n_extra, (size_t)self, m->grp);
+	if (n == 0)
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		if (m->grp[i] == mine) {
-			m->group.ids[m->group.n] = m->cand.ids[i];
-			m->group.incs[m->group.n] = m->cand.incs[i];
-			m->group.n++;
-		}
+		m->group.ids[i] = m->cand.ids[m->grp[i]];
+		m->group.incs[i] = m->cand.incs[m->grp[i]];
 	}
+	m->group.n = n;
 	return true;
 }
 
@@ -1303,6 +1284,7 @@ static void on_heartbeat(struct tally_mb *m, struct peer *p, const struct tally_
 	p->ring = msg->ring;
 	p->n_set = 0;
 	p->n_uset = 0;
+	p->hear.n = p->hear.ids = 0;
 	if ((msg->flags & (TALLY_MB_HB_HEARSET | TALLY_MB_HB_DEAFSET)) && msg->ids != NULL &&
 	    msg->n_unheard <= msg->n_ids) {
 		uint32_t n = msg->n_ids - msg->n_unheard;
@@ -1317,15 +1299,22 @@ static void on_heartbeat(struct tally_mb *m, struct peer *p, const struct tally_
 			p->hb_flags &= ~(TALLY_MB_HB_HEARSET | TALLY_MB_HB_DEAFSET);
 		} else {
 			size_t cap = p->cap_set, ucap = p->cap_uset;
+			bool deaf = msg->flags & TALLY_MB_HB_DEAFSET;
 
-			if (!grow((void **)&p->set, &cap, n, sizeof(*p->set)) ||
-			    !grow((void **)&p->uset, &ucap, msg->n_unheard, sizeof(*p->uset)))
+			if ((deaf && !grow((void **)&p->set, &cap, n, sizeof(*p->set))) ||
+			    !grow((void **)&p->uset, &ucap, msg->n_unheard, sizeof(*p->uset)) ||
+			    ((msg->flags & TALLY_MB_HB_HEARSET) &&
+			     !tally_idruns_set(&p->hear, msg->ids, n))) {
+				/* Out of memory: know nothing rather than a wrong set. */
+				p->hb_flags &= ~(TALLY_MB_HB_HEARSET | TALLY_MB_HB_DEAFSET);
 				return;
+			}
 			p->cap_set = (uint32_t)cap;
 			p->cap_uset = (uint32_t)ucap;
-			memcpy(p->set, msg->ids, n * sizeof(*p->set));
+			if (deaf)
+				memcpy(p->set, msg->ids, n * sizeof(*p->set));
 			memcpy(p->uset, u, msg->n_unheard * sizeof(*p->uset));
-			p->n_set = n;
+			p->n_set = deaf ? n : 0;
 			p->n_uset = msg->n_unheard;
 		}
 	}
@@ -1376,7 +1365,7 @@ static size_t collect_set(struct tally_mb *m, uint64_t now, uint32_t *flags, uin
 		const struct peer *p = m->peers[i];
 
 		if (heard(m, p, now) && (p->hb_flags & TALLY_MB_HB_HEARSET) &&
-		    fresh(m, p->hb_at, now) && !sorted_has(p->set, p->n_set, m->id)) {
+		    fresh(m, p->hb_at, now) && !tally_idruns_has(&p->hear, m->id)) {
 			m->hbset[n + (*n_unheard)++] = p->id;
 		}
 	}
@@ -1695,6 +1684,7 @@ void tally_mb_destroy(struct tally_mb *m)
 		return;
 	for (size_t i = 0; i < m->n_peers; i++) {
 		free(m->peers[i]->set);
+		tally_idruns_free(&m->peers[i]->hear);
 		free(m->peers[i]->uset);
 		free(m->peers[i]);
 	}
@@ -1718,8 +1708,10 @@ void tally_mb_destroy(struct tally_mb *m)
 	free(m->hold);
 	free(m->hold_idx);
 	free(m->grp);
+	tally_grouper_free(&m->grouper);
 	free(m->pairs);
 	free(m->hbset);
+	free(m->scratch);
 	free(m);
 }
 
