@@ -43,7 +43,8 @@
 #define FLAP_WINDOW_FACTOR 40u	/* a gap within this many windows of the last one is a flap */
 #define MAX_DAMP_SHIFT 6u	/* flap damping grows to 64 x hold_down at most */
 #define CUT_REPORTERS 3u
-#define TAKEN_FACTOR 10u	/* windows a node that rejected us is left to its representative */	/* observers whose reports cut a node in large views */
+#define TAKEN_FACTOR 10u	/* windows a node that rejected us is left to its representative */
+#define MAX_PART_TOTAL 65536u	/* members of a proposal in parts: bounds what we allocate */
 
 struct peer {
 	uint32_t id;
@@ -151,6 +152,16 @@ struct tally_mb {
 		size_t n_deaf, cap_deaf;
 	} prop;
 	uint64_t propose_after;	/**< back-off after a rejection */
+
+	/* A proposal arriving in parts (TALLY_MB_PROPOSE_PART), one at a time. */
+	struct {
+		uint32_t from;
+		uint64_t inc, seq, at;
+		uint32_t total, got;	/**< members, and how many arrived (total 0: idle) */
+		bool *have;		/**< per part */
+		size_t cap_have;
+		struct mset set;
+	} parts;
 
 	/* The proposal we accepted and wait to see committed. */
 	struct {
@@ -847,19 +858,41 @@ static void send_set_msg(struct tally_mb *m, uint32_t to, enum tally_mb_type typ
 	send_msg(m, to, &msg);
 }
 
+/* A message about set s to one node; a PROPOSE too large for a frame goes in parts. */
+static void send_set_to(struct tally_mb *m, uint32_t to, enum tally_mb_type type, uint64_t seq,
+			const struct mset *s, bool with_members)
+{
+	if (!with_members) {
+		send_set_msg(m, to, type, seq, NULL, NULL, 0);
+		return;
+	}
+	if (type != TALLY_MB_PROPOSE || s->n <= TALLY_MB_PART_MEMBERS) {
+		send_set_msg(m, to, type, seq, s->ids, s->incs, s->n);
+		return;
+	}
+	for (size_t off = 0; off < s->n; off += TALLY_MB_PART_MEMBERS) {
+		struct tally_mb_msg msg = { .type = TALLY_MB_PROPOSE_PART, .seq = seq,
+					    .gseq = s->n, .lseq = off };
+		size_t left = s->n - off;
+
+		msg.ids = s->ids + off;
+		msg.incs = s->incs + off;
+		msg.n_ids = (uint32_t)(left < TALLY_MB_PART_MEMBERS ? left : TALLY_MB_PART_MEMBERS);
+		send_msg(m, to, &msg);
+	}
+}
+
 static void broadcast_to_set(struct tally_mb *m, enum tally_mb_type type, uint64_t seq,
 			     const struct mset *s, bool with_members)
 {
 	/* Small sets get unicasts, large ones one broadcast. */
 	if (s->n > TALLY_MB_SMALL_VIEW) {
-		send_set_msg(m, TALLY_MB_BROADCAST, type, seq, with_members ? s->ids : NULL,
-			     with_members ? s->incs : NULL, with_members ? s->n : 0);
+		send_set_to(m, TALLY_MB_BROADCAST, type, seq, s, with_members);
 		return;
 	}
 	for (size_t i = 0; i < s->n; i++)
 		if (s->ids[i] != m->id)
-			send_set_msg(m, s->ids[i], type, seq, with_members ? s->ids : NULL,
-				     with_members ? s->incs : NULL, with_members ? s->n : 0);
+			send_set_to(m, s->ids[i], type, seq, s, with_members);
 }
 
 static void propose(struct tally_mb *m, const struct mset *set, uint64_t now)
@@ -982,6 +1015,65 @@ static void on_propose(struct tally_mb *m, const struct tally_mb_msg *msg, uint6
 	reply.n_ids = (uint32_t)n_deaf;
 	send_msg(m, msg->from, &reply);
 	free(deaf);
+}
+
+/*
+ * A part of a large PROPOSE. Parts of one proposal fill one buffer; a part
+ * that belongs to none we can hold (bad size or place, a duplicate, an older
+ * proposal while a newer one is still arriving) is dropped and counted.
+ * The whole is then checked as any PROPOSE is (sorted members, us in it).
+ */
+static void on_propose_part(struct tally_mb *m, const struct tally_mb_msg *msg, uint64_t now)
+{
+	uint64_t total = msg->gseq, off = msg->lseq;
+	uint64_t want = total > off ? total - off : 0;
+	size_t k = (size_t)(off / TALLY_MB_PART_MEMBERS);
+
+	if (want > TALLY_MB_PART_MEMBERS)
+		want = TALLY_MB_PART_MEMBERS;
+	if (total <= TALLY_MB_PART_MEMBERS || total > MAX_PART_TOTAL ||
+	    off % TALLY_MB_PART_MEMBERS != 0 || off >= total || msg->n_ids != want ||
+	    msg->ids == NULL || msg->incs == NULL || msg->seq == 0)
+		goto drop;
+	if (m->parts.total == 0 || m->parts.from != msg->from || m->parts.inc != msg->inc ||
+	    m->parts.seq != msg->seq || m->parts.total != total) {
+		size_t n_parts = (size_t)((total + TALLY_MB_PART_MEMBERS - 1) / TALLY_MB_PART_MEMBERS);
+
+		/* A newer proposal, or one after the held one is complete or a window old. */
+		if (m->parts.total != 0 && msg->seq < m->parts.seq && now - m->parts.at <= m->window)
+			goto drop;
+		if (!mset_reserve(&m->parts.set, (size_t)total) ||
+		    !grow((void **)&m->parts.have, &m->parts.cap_have, n_parts,
+			  sizeof(*m->parts.have)))
+			goto drop;
+		memset(m->parts.have, 0, n_parts * sizeof(*m->parts.have));
+		m->parts.from = msg->from;
+		m->parts.inc = msg->inc;
+		m->parts.seq = msg->seq;
+		m->parts.total = (uint32_t)total;
+		m->parts.got = 0;
+		m->parts.at = now;
+	}
+	if (m->parts.have[k])
+		goto drop;
+	m->parts.have[k] = true;
+	memcpy(m->parts.set.ids + off, msg->ids, msg->n_ids * sizeof(*msg->ids));
+	memcpy(m->parts.set.incs + off, msg->incs, msg->n_ids * sizeof(*msg->incs));
+	m->parts.got += msg->n_ids;
+	if (m->parts.got == m->parts.total) {
+		struct tally_mb_msg whole = *msg;
+
+		whole.type = TALLY_MB_PROPOSE;
+		whole.gseq = whole.lseq = 0;
+		whole.ids = m->parts.set.ids;
+		whole.incs = m->parts.set.incs;
+		whole.n_ids = m->parts.total;
+		m->parts.total = 0;
+		on_propose(m, &whole, now);
+	}
+	return;
+drop:
+	m->st.parts_dropped++;
 }
 
 static void on_accept(struct tally_mb *m, const struct tally_mb_msg *msg, uint64_t now)
@@ -1692,6 +1784,8 @@ void tally_mb_destroy(struct tally_mb *m)
 	mset_free(&m->view);
 	mset_free(&m->prop.set);
 	mset_free(&m->promise.set);
+	mset_free(&m->parts.set);
+	free(m->parts.have);
 	mset_free(&m->cand);
 	mset_free(&m->group);
 	mset_free(&m->last_group);
@@ -1729,6 +1823,9 @@ void tally_mb_receive(struct tally_mb *m, const struct tally_mb_msg *msg, uint64
 		break;
 	case TALLY_MB_PROPOSE:
 		on_propose(m, msg, now);
+		break;
+	case TALLY_MB_PROPOSE_PART:
+		on_propose_part(m, msg, now);
 		break;
 	case TALLY_MB_ACCEPT:
 		on_accept(m, msg, now);
