@@ -45,6 +45,13 @@
 #define CUT_REPORTERS 3u
 #define TAKEN_FACTOR 10u	/* windows a node that rejected us is left to its representative */
 #define MAX_PART_TOTAL 65536u	/* members of a proposal in parts: bounds what we allocate */
+/*
+ * Messages to more members than this go as one broadcast: a representative
+ * of 256 unicasting each ORDERED (and a proposer each part) to every member
+ * sends bursts of 10^5 frames that no TX ring holds. Receivers check ring
+ * ids and membership, so nodes outside the set ignore what is not theirs.
+ */
+#define UNICAST_MAX 16u
 
 struct peer {
 	uint32_t id;
@@ -886,7 +893,7 @@ static void broadcast_to_set(struct tally_mb *m, enum tally_mb_type type, uint64
 			     const struct mset *s, bool with_members)
 {
 	/* Small sets get unicasts, large ones one broadcast. */
-	if (s->n > TALLY_MB_SMALL_VIEW) {
+	if (s->n > UNICAST_MAX) {
 		send_set_to(m, TALLY_MB_BROADCAST, type, seq, s, with_members);
 		return;
 	}
@@ -1035,6 +1042,10 @@ static void on_propose_part(struct tally_mb *m, const struct tally_mb_msg *msg, 
 	    off % TALLY_MB_PART_MEMBERS != 0 || off >= total || msg->n_ids != want ||
 	    msg->ids == NULL || msg->incs == NULL || msg->seq == 0)
 		goto drop;
+	/* A broadcast proposal of others: its part around our id leaves us out. */
+	if (msg->ids[0] <= m->id && m->id <= msg->ids[msg->n_ids - 1] &&
+	    !sorted_has(msg->ids, msg->n_ids, m->id))
+		return;
 	if (m->parts.total == 0 || m->parts.from != msg->from || m->parts.inc != msg->inc ||
 	    m->parts.seq != msg->seq || m->parts.total != total) {
 		size_t n_parts = (size_t)((total + TALLY_MB_PART_MEMBERS - 1) / TALLY_MB_PART_MEMBERS);
@@ -1167,7 +1178,7 @@ static void order(struct tally_mb *m, uint32_t origin, uint64_t lseq,
 	if (!store_put(m, gseq, origin, lseq, payload, q))
 		return;
 	if (m->view.n > 1) {
-		if (m->view.n > TALLY_MB_SMALL_VIEW) {
+		if (m->view.n > UNICAST_MAX) {
 			send_ordered(m, TALLY_MB_BROADCAST, gseq);
 		} else {
 			for (size_t i = 0; i < m->view.n; i++)
