@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Cost of the membership core on one node of an N-member view, N = 16, 256,
 // 1024: one received heartbeat, one interval's tick (heartbeats out, failure
-// detection, evaluation), and one whole view change (PROPOSE + COMMIT in,
-// view installed, monitoring rings rebuilt).
+// detection, evaluation), one interval after a member crashed (the node
+// evaluates every tick until the next view), and one whole view change
+// (PROPOSE evaluated against fresh hear sets, COMMIT, view installed).
 #include <benchmark/benchmark.h>
 
 #include <vector>
@@ -41,6 +42,7 @@ struct view_of_n {
 	uint32_t self;
 	uint64_t now = 1000000;
 	uint64_t seq = 0;
+	std::vector<uint32_t> hear;
 
 	explicit view_of_n(uint32_t n) : self(n)
 	{
@@ -53,6 +55,8 @@ struct view_of_n {
 		}
 		m = tally_mb_create(self, 1, &p, &bench_ops, nullptr, now);
 		view_change();
+		for (uint32_t k = 1; k < n; k++)
+			heartbeat_from(k);	/* fresh hear sets: evaluations use them */
 	}
 
 	~view_of_n()
@@ -80,7 +84,8 @@ struct view_of_n {
 		tally_mb_receive(m, &msg, now);
 	}
 
-	void heartbeat_from(uint32_t id)
+	// A heartbeat from `id`; its hear set lacks `missing` (0: none).
+	void heartbeat_from(uint32_t id, uint32_t missing = 0)
 	{
 		struct tally_mb_msg msg = {};
 		votequorum_ring_id_t ring = tally_mb_ring(m);
@@ -96,6 +101,14 @@ struct view_of_n {
 			msg.flags |= TALLY_MB_HB_HEARSET;
 			msg.ids = ids.data();
 			msg.n_ids = (uint32_t)ids.size();
+			if (missing != 0) {
+				hear.clear();
+				for (uint32_t x : ids)
+					if (x != missing)
+						hear.push_back(x);
+				msg.ids = hear.data();
+				msg.n_ids = (uint32_t)hear.size();
+			}
 		}
 		tally_mb_receive(m, &msg, now);
 	}
@@ -130,6 +143,33 @@ void BM_Interval(benchmark::State &state)
 	state.SetItemsProcessed(state.iterations());
 }
 
+// One interval after member N-1 crashed, once the window ran out: the node no
+// longer hears its whole view and evaluates on every tick (as every survivor
+// does until the view without the victim commits), while the others' hear
+// sets, one tick behind, still name the victim.
+void BM_IntervalAfterCrash(benchmark::State &state)
+{
+	view_of_n v((uint32_t)state.range(0));
+	uint32_t n = v.self;
+	uint32_t victim = n - 1;
+
+	for (uint32_t t = 0; t < 9; t++) {	/* the window (8 intervals) runs out */
+		v.now += 1000;
+		for (uint32_t k = 1; k < n; k++)
+			if (k != victim)
+				v.heartbeat_from(k);
+		tally_mb_tick(v.m, v.now);
+	}
+	for (auto _ : state) {
+		v.now += 1000;
+		for (uint32_t k = 1; k < n; k++)
+			if (k != victim)
+				v.heartbeat_from(k, k % 2 ? victim : 0);
+		tally_mb_tick(v.m, v.now);
+	}
+	state.SetItemsProcessed(state.iterations());
+}
+
 void BM_ViewChange(benchmark::State &state)
 {
 	view_of_n v((uint32_t)state.range(0));
@@ -143,6 +183,7 @@ void BM_ViewChange(benchmark::State &state)
 
 BENCHMARK(BM_HeartbeatReceived)->Arg(16)->Arg(256)->Arg(1024);
 BENCHMARK(BM_Interval)->Arg(16)->Arg(256)->Arg(1024);
+BENCHMARK(BM_IntervalAfterCrash)->Arg(16)->Arg(256)->Arg(1024);
 BENCHMARK(BM_ViewChange)->Arg(16)->Arg(256)->Arg(1024);
 
 BENCHMARK_MAIN();

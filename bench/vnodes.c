@@ -32,6 +32,7 @@
 #include <time.h>
 
 #include <rte_errno.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
@@ -507,6 +508,26 @@ static int make_config(struct sim *s, uint64_t interval_us, uint32_t miss, char 
 	return 0;
 }
 
+/*
+ * A ring in rte_malloc memory, not a memzone: DPDK 22.11 has 2560 memzones
+ * and each engine takes two for its command and note rings, so memzone-backed
+ * inboxes and outboxes would stop the tool near 640 nodes.
+ */
+static struct rte_ring *ring_new(const char *name, unsigned count)
+{
+	ssize_t size = rte_ring_get_memsize(count);
+	struct rte_ring *r;
+
+	if (size < 0)
+		return NULL;
+	r = rte_zmalloc(name, (size_t)size, RTE_CACHE_LINE_SIZE);
+	if (r != NULL && rte_ring_init(r, name, count, RING_F_SP_ENQ | RING_F_SC_DEQ) != 0) {
+		rte_free(r);
+		r = NULL;
+	}
+	return r;
+}
+
 static int make_nodes(struct sim *s)
 {
 	unsigned inbox = 1024, mbufs = 4095;
@@ -530,11 +551,9 @@ static int make_nodes(struct sim *s)
 
 		v->id = i + 1;
 		snprintf(name, sizeof(name), "vn-in-%u", v->id);
-		v->inbox = rte_ring_create(name, inbox, (int)rte_socket_id(),
-					   RING_F_SP_ENQ | RING_F_SC_DEQ);
+		v->inbox = ring_new(name, inbox);
 		snprintf(name, sizeof(name), "vn-out-%u", v->id);
-		v->outbox = rte_ring_create(name, 1024, (int)rte_socket_id(),
-					    RING_F_SP_ENQ | RING_F_SC_DEQ);
+		v->outbox = ring_new(name, 1024);
 		/* Anonymous memory in place of tallyd's shm_open: readers here are in-process. */
 		v->seg = mmap(NULL, TALLY_SHM_SEGMENT_SIZE, PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

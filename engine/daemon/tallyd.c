@@ -263,8 +263,8 @@ static size_t status_text(void *ctx, char *buf, size_t len)
 	    "\nmsgs_received: %" PRIu64 "\n", s.mb.hb_sent, s.mb.hb_received, s.mb.msgs_sent,
 	    s.mb.msgs_received);
 	PUT("stale_dropped: %" PRIu64 "\nstalls: %" PRIu64 "\nnacks_sent: %" PRIu64
-	    "\nretransmits: %" PRIu64 "\n", s.mb.stale_dropped, s.mb.stalls, s.mb.nacks_sent,
-	    s.mb.retransmits);
+	    "\nretransmits: %" PRIu64 "\nparts_dropped: %" PRIu64 "\n", s.mb.stale_dropped,
+	    s.mb.stalls, s.mb.nacks_sent, s.mb.retransmits, s.mb.parts_dropped);
 	PUT("rx: %" PRIu64 "\nrx_delivered: %" PRIu64 "\ntx: %" PRIu64 "\ntx_drop: %" PRIu64 "\n",
 	    dc.rx, dc.rx_delivered, dc.tx, dc.tx_drop);
 	for (int v = 1; v < TALLY_ETH_VERDICT_COUNT; v++)

@@ -37,7 +37,8 @@ static int roundtrip(const struct tally_mb_msg *m)
 	CHECK_EQ(tally_wire_encode_mb(m, body, (size_t)n), n);
 	CHECK_EQ(decode(body, (size_t)n, &back), TALLY_WIRE_OK);
 	CHECK(tally_wire_mb_same(m, &back));
-	CHECK((back.incs != NULL) == (m->type == TALLY_MB_PROPOSE));
+	CHECK((back.incs != NULL) ==
+	      (m->type == TALLY_MB_PROPOSE || m->type == TALLY_MB_PROPOSE_PART));
 	for (int cut = 0; cut < n; cut++)
 		CHECK_EQ(decode(body, (size_t)cut, &back), TALLY_WIRE_BAD_BODY);
 	return n;
@@ -311,6 +312,53 @@ static void proposals_up_to_what_fits(void)
 	CHECK_EQ(tally_wire_encode_mb(&m, big, sizeof(big)), -EMSGSIZE);
 }
 
+/*
+ * A part of a large proposal: the worst case (ids 2^32 / 64 apart, 10-byte
+ * incarnations, 10-byte counters) still fits one body, and a part carries
+ * nothing its type does not.
+ */
+static void proposal_parts_always_fit(void)
+{
+	static uint8_t body[TALLY_WIRE_MAX_BODY];
+	struct tally_mb_msg m = base_msg(TALLY_MB_PROPOSE_PART);
+	int n;
+
+	m.seq = m.max_seq = m.ring.seq = UINT64_MAX;
+	m.ring.nodeid = UINT32_MAX;
+	m.gseq = UINT64_MAX;
+	m.lseq = UINT64_MAX - 1;
+	for (uint32_t i = 0; i < TALLY_MB_PART_MEMBERS; i++) {
+		ids[i] = (i + 1) * (UINT32_MAX / TALLY_MB_PART_MEMBERS);
+		incs[i] = i % 2 ? 0 : 1ull << 63;
+	}
+	m.ids = ids;
+	m.incs = incs;
+	m.n_ids = TALLY_MB_PART_MEMBERS;
+	n = roundtrip(&m);
+	CHECK(n > 0 && n <= (int)TALLY_WIRE_MAX_BODY);
+	/* 1024 members of tallyd's incarnations: 16 parts, each within a frame */
+	fill_range(ids, 1, TALLY_WIRE_MB_MAX_IDS);
+	for (uint32_t i = 0; i < TALLY_WIRE_MB_MAX_IDS; i++)
+		incs[i] = 1764000000000000000ull + (uint64_t)i * 7919000013ull * (i % 2 ? 1 : 1000);
+	for (uint32_t off = 0; off < TALLY_WIRE_MB_MAX_IDS; off += TALLY_MB_PART_MEMBERS) {
+		m.gseq = TALLY_WIRE_MB_MAX_IDS;
+		m.lseq = off;
+		m.ids = ids + off;
+		m.incs = incs + off;
+		CHECK(tally_wire_encode_mb(&m, body, sizeof(body)) > 0);
+	}
+	roundtrip(&m);
+	/* fields a part does not carry */
+	m.origin = 3;
+	CHECK_EQ(tally_wire_encode_mb(&m, body, sizeof(body)), -EINVAL);
+	m.origin = 0;
+	m.flags = TALLY_MB_HB_IN_VIEW;
+	CHECK_EQ(tally_wire_encode_mb(&m, body, sizeof(body)), -EINVAL);
+	m.flags = 0;
+	m.incs = NULL;
+	CHECK_EQ(tally_wire_encode_mb(&m, body, sizeof(body)), -EINVAL);
+}
+
 static void invalid_messages_are_not_encoded(void)
 {
 	uint8_t body[TALLY_WIRE_MAX_BODY];
@@ -326,7 +374,7 @@ static void invalid_messages_are_not_encoded(void)
 	} while (0)
 
 	REFUSED(m.type = 0);
-	REFUSED(m.type = 10);
+	REFUSED(m.type = 11);
 	REFUSED(m.flags = 0x20);
 	REFUSED(m.flags = TALLY_MB_HB_HEARSET | TALLY_MB_HB_DEAFSET);
 	REFUSED(m.seq = 1);	/* heartbeats carry no proposal seq */
@@ -535,6 +583,7 @@ int main(void)
 	RUN(a_full_body_travels_in_one_frame);
 	RUN(gaps_and_tails_round_trip);
 	RUN(proposals_up_to_what_fits);
+	RUN(proposal_parts_always_fit);
 	RUN(invalid_messages_are_not_encoded);
 	RUN(malformed_bodies_are_refused);
 	RUN(too_many_ids_are_refused);

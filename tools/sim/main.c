@@ -33,6 +33,8 @@ static void usage(FILE *out)
 		"  --narrate            print every event, view and callback as it happens\n"
 		"  --random=N           run N random fault schedules (with --seed) checking that\n"
 		"                       views agree and at most one partition is quorate\n"
+		"  --nodes=N            random schedules on clusters of N nodes (2..1024)\n"
+		"                       instead of 2..9 drawn ones\n"
 		"  --churn=N            run N churn schedules (crash, stop, rejoin under real-world\n"
 		"                       timing) checking one view change per fault at every node\n"
 		"                       that stays in\n"
@@ -65,9 +67,10 @@ static char *read_file(const char *path, char *err, size_t errlen)
 }
 
 /* Random fault schedules; a failing one is printed so it can be replayed. */
-static int run_random(uint64_t count, const struct sim_params *params, bool churn)
+static int run_random(uint64_t count, const struct sim_params *params, bool churn,
+		      uint32_t nodes)
 {
-	static char text[1 << 16];
+	static char text[1 << 20];	/* 1024-node partitions list every node */
 	size_t passed = 0, failed = 0;
 
 	for (uint64_t i = 0; i < count; i++) {
@@ -78,7 +81,7 @@ static int run_random(uint64_t count, const struct sim_params *params, bool chur
 		if (churn)
 			sim_churn_scenario(params->seed, i, text, sizeof(text));
 		else
-			sim_random_scenario(params->seed, i, text, sizeof(text));
+			sim_random_scenario(params->seed, i, nodes, text, sizeof(text));
 		f = scn_parse("random", text, err, sizeof(err));
 		if (f == NULL) {
 			fprintf(stderr, "tally-sim: generated scenario does not parse: %s\n%s", err,
@@ -106,6 +109,7 @@ int main(int argc, char **argv)
 		{ "narrate", no_argument, NULL, 'n' },
 		{ "random", required_argument, NULL, 'r' },
 		{ "churn", required_argument, NULL, 'c' },
+		{ "nodes", required_argument, NULL, 'N' },
 		{ "net-delay", required_argument, NULL, 'D' },
 		{ "net-jitter", required_argument, NULL, 'J' },
 		{ "wake", required_argument, NULL, 'W' },
@@ -121,6 +125,7 @@ int main(int argc, char **argv)
 	size_t passed = 0, failed = 0;
 	uint64_t random_count = 0;
 	bool churn = false;
+	uint32_t nodes = 0;
 	int nfiles, opt;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -165,6 +170,20 @@ int main(int argc, char **argv)
 			churn = opt == 'c';
 			break;
 		}
+		case 'N': {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || v < 2 || v > SIM_MAX_NODES) {
+				fprintf(stderr, "tally-sim: bad --nodes '%s' (2..%u)\n", optarg,
+					SIM_MAX_NODES);
+				return 2;
+			}
+			nodes = (uint32_t)v;
+			break;
+		}
 		case 'D':
 		case 'J':
 		case 'W':
@@ -202,7 +221,7 @@ int main(int argc, char **argv)
 	}
 	nfiles = argc - optind;
 	if (random_count > 0 && nfiles == 0)
-		return run_random(random_count, &params, churn);
+		return run_random(random_count, &params, churn, nodes);
 	if (nfiles <= 0) {
 		usage(stderr);
 		return 2;

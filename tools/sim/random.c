@@ -10,13 +10,15 @@
  */
 #include "random.h"
 
+#include "cluster.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 
-/* Up to nine nodes, ten when ATB rounds an odd size up. */
-#define MAX_N 10
+/* Drawn clusters have up to nine nodes, ten when ATB rounds an odd size up. */
+#define MAX_N (SIM_MAX_NODES + 1)
 
 struct out {
 	char *buf;
@@ -66,7 +68,7 @@ static void emit_list(struct out *o, const bool *set, uint32_t n)
 	}
 }
 
-void sim_random_scenario(uint64_t seed, uint64_t index, char *buf, size_t len)
+void sim_random_scenario(uint64_t seed, uint64_t index, uint32_t nodes, char *buf, size_t len)
 {
 	struct out o = { buf, len, 0 };
 	uint64_t s = seed * 0x100000001b3ull ^ index;
@@ -75,8 +77,12 @@ void sim_random_scenario(uint64_t seed, uint64_t index, char *buf, size_t len)
 	const char *check;
 
 	buf[0] = '\0';
-	n = 2 + pick(&s, 8);
+	n = 2 + pick(&s, 8);	/* drawn even when `nodes` is given: the same schedules follow */
+	if (nodes >= 2 && nodes < MAX_N)
+		n = nodes;
 	variant = pick(&s, 5);
+	if (variant == 2 && n % 2 && n + 1 >= MAX_N)
+		variant = 0;	/* no room to round up */
 	if (variant == 2 && n % 2)
 		n++;	/* ATB without wait_for_all needs an even cluster */
 	emit(&o, "scenario R%" PRIu64 " random fault schedule (seed %" PRIu64 ")\n", index, seed);

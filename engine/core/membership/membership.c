@@ -27,6 +27,8 @@
 #include "membership.h"
 
 #include "config/cmap.h"
+#include "group.h"
+#include "idruns.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -41,7 +43,15 @@
 #define FLAP_WINDOW_FACTOR 40u	/* a gap within this many windows of the last one is a flap */
 #define MAX_DAMP_SHIFT 6u	/* flap damping grows to 64 x hold_down at most */
 #define CUT_REPORTERS 3u
-#define TAKEN_FACTOR 10u	/* windows a node that rejected us is left to its representative */	/* observers whose reports cut a node in large views */
+#define TAKEN_FACTOR 10u	/* windows a node that rejected us is left to its representative */
+#define MAX_PART_TOTAL 65536u	/* members of a proposal in parts: bounds what we allocate */
+/*
+ * Messages to more members than this go as one broadcast: a representative
+ * of 256 unicasting each ORDERED (and a proposer each part) to every member
+ * sends bursts of 10^5 frames that no TX ring holds. Receivers check ring
+ * ids and membership, so nodes outside the set ignore what is not theirs.
+ */
+#define UNICAST_MAX 16u
 
 struct peer {
 	uint32_t id;
@@ -55,7 +65,8 @@ struct peer {
 	uint32_t hb_flags;
 	uint64_t hb_at;
 	votequorum_ring_id_t ring;
-	uint32_t *set;		/**< hear or deaf set from its last heartbeat */
+	struct tally_idruns hear;	/**< hear set from its last heartbeat */
+	uint32_t *set;		/**< deaf set from its last heartbeat */
 	uint32_t n_set, cap_set;
 	uint32_t *uset;		/**< nodes that do not hear it, by their hear sets */
 	uint32_t n_uset, cap_uset;
@@ -149,6 +160,16 @@ struct tally_mb {
 	} prop;
 	uint64_t propose_after;	/**< back-off after a rejection */
 
+	/* A proposal arriving in parts (TALLY_MB_PROPOSE_PART), one at a time. */
+	struct {
+		uint32_t from;
+		uint64_t inc, seq, at;
+		uint32_t total, got;	/**< members, and how many arrived (total 0: idle) */
+		bool *have;		/**< per part */
+		size_t cap_have;
+		struct mset set;
+	} parts;
+
 	/* The proposal we accepted and wait to see committed. */
 	struct {
 		bool active;
@@ -167,12 +188,15 @@ struct tally_mb {
 	struct mset cand;
 	struct mset group;
 	struct mset last_group;	/**< what the previous tick's evaluation gave */
-	int *grp;
+	struct tally_grouper grouper;
+	uint32_t *grp;		/**< indices of our group's members in cand */
 	size_t cap_grp;
 	uint32_t *pairs;	/**< broken pairs, 2 ids each */
 	size_t n_pairs, cap_pairs;
 	uint32_t *hbset;
 	size_t cap_hbset;
+	uint32_t *scratch;	/**< merge-walk output */
+	size_t cap_scratch;
 
 	struct tally_mb_stats st;
 };
@@ -339,6 +363,7 @@ static void peer_reset(struct peer *p, uint64_t inc)
 	p->hb_at = 0;
 	p->n_set = 0;
 	p->n_uset = 0;
+	p->hear.n = p->hear.ids = 0;
 	p->unresponsive_until = 0;
 	p->taken_until = 0;
 }
@@ -540,19 +565,6 @@ static void cand_remove_at(struct mset *s, size_t i)
 	s->n--;
 }
 
-/* Does `a` hear `b`? 1 yes, 0 no, -1 unknown (no fresh hear set from a). */
-static int hears(const struct tally_mb *m, uint32_t a, uint32_t b, uint64_t now)
-{
-	const struct peer *pa;
-
-	if (a == m->id)
-		return heard_id(m, b, now);
-	pa = peer_find(m, a);
-	if (pa == NULL || !fresh(m, pa->hb_at, now) || !(pa->hb_flags & TALLY_MB_HB_HEARSET))
-		return -1;
-	return b == a || sorted_has(pa->set, pa->n_set, b);
-}
-
 /* How many fresh deaf sets name `id`. */
 static uint32_t reporters(const struct tally_mb *m, uint32_t id, uint64_t now)
 {
@@ -576,6 +588,12 @@ static uint32_t cut_threshold(const struct tally_mb *m, uint32_t id)
 	return obs < CUT_REPORTERS ? (obs ? obs : 1) : CUT_REPORTERS;
 }
 
+/* A fresh hear set of p: the nodes it names are known to it. */
+static bool has_hearset(const struct tally_mb *m, const struct peer *p, uint64_t now)
+{
+	return p != NULL && (p->hb_flags & TALLY_MB_HB_HEARSET) && fresh(m, p->hb_at, now);
+}
+
 static bool build_candidates(struct tally_mb *m, uint64_t now, bool as_proposer)
 {
 	m->cand.n = 0;
@@ -590,19 +608,29 @@ static bool build_candidates(struct tally_mb *m, uint64_t now, bool as_proposer)
 			continue;	/* it follows a representative we cannot hear */
 		if (!cand_add(m, p->id, p->inc))
 			return false;
-		/*
-		 * Hear sets name nodes we may not hear ourselves (a one-way link):
-		 * knowing them lets us group the way the nodes that hear them do.
-		 */
-		if ((p->hb_flags & TALLY_MB_HB_HEARSET) && fresh(m, p->hb_at, now))
-			for (uint32_t k = 0; k < p->n_set; k++) {
-				const struct peer *q = peer_find(m, p->set[k]);
+	}
+	/*
+	 * Hear sets name nodes we may not hear ourselves (a one-way link):
+	 * knowing them lets us group the way the nodes that hear them do. One
+	 * merge walk per hear set finds the few not yet candidates.
+	 */
+	for (size_t i = 0; i < m->n_peers; i++) {
+		const struct peer *p = m->peers[i];
+		size_t n_new;
 
-				/* Never heard by us: never in our group (the pair is broken). */
-				if (p->set[k] != m->id && (q == NULL || q->taken_until <= now) &&
-				    !cand_add(m, p->set[k], q != NULL ? q->inc : 0))
-					return false;
-			}
+		if (!heard(m, p, now) || p->taken_until > now || !has_hearset(m, p, now))
+			continue;
+		if (!grow((void **)&m->scratch, &m->cap_scratch, p->hear.ids, sizeof(*m->scratch)))
+			return false;
+		n_new = tally_idruns_extra(&p->hear, m->cand.ids, m->cand.n, m->scratch);
+		for (size_t k = 0; k < n_new; k++) {
+			const struct peer *q = peer_find(m, m->scratch[k]);
+
+			/* Never heard by us: never in our group (the pair is broken). */
+			if (m->scratch[k] != m->id && (q == NULL || q->taken_until <= now) &&
+			    !cand_add(m, m->scratch[k], q != NULL ? q->inc : 0))
+				return false;
+		}
 	}
 	if (large_view(m)) {
 		/* Members we do not monitor are presumed alive until reported. */
@@ -639,23 +667,29 @@ static bool build_candidates(struct tally_mb *m, uint64_t now, bool as_proposer)
 static bool build_pairs(struct tally_mb *m, uint64_t now)
 {
 	m->n_pairs = 0;
+	if (!grow((void **)&m->scratch, &m->cap_scratch, m->cand.n, sizeof(*m->scratch)))
+		return false;
 	for (size_t i = 0; i < m->cand.n; i++) {
 		uint32_t a = m->cand.ids[i];
-		const struct peer *pa = peer_find(m, a);
-		bool hearset = a == m->id ||
-			       (pa != NULL && fresh(m, pa->hb_at, now) &&
-				(pa->hb_flags & TALLY_MB_HB_HEARSET));
+		const struct peer *pa = a != m->id ? peer_find(m, a) : NULL;
 		bool deafset = pa != NULL && fresh(m, pa->hb_at, now) &&
 			       (pa->hb_flags & TALLY_MB_HB_DEAFSET);
 
-		if (pa != NULL && (pa->hb_flags & TALLY_MB_HB_HEARSET) && fresh(m, pa->hb_at, now))
+		if (has_hearset(m, pa, now)) {
+			/* Unheard-by tail, then the candidates its hear set lacks. */
+			size_t n_miss;
+
 			for (uint32_t k = 0; k < pa->n_uset; k++)
 				if (mset_find(&m->cand, pa->uset[k]) >= 0 &&
 				    !add_pair(m, pa->uset[k], a))
 					return false;
-		if (hearset && !(a == m->id && large_view(m))) {
+			n_miss = tally_idruns_lacked(&pa->hear, m->cand.ids, m->cand.n, m->scratch);
+			for (size_t k = 0; k < n_miss; k++)
+				if (m->scratch[k] != a && !add_pair(m, a, m->scratch[k]))
+					return false;
+		} else if (a == m->id && !large_view(m)) {
 			for (size_t j = 0; j < m->cand.n; j++)
-				if (j != i && hears(m, a, m->cand.ids[j], now) == 0 &&
+				if (j != i && !heard_id(m, m->cand.ids[j], now) &&
 				    !add_pair(m, a, m->cand.ids[j]))
 					return false;
 		} else if (deafset) {
@@ -680,59 +714,24 @@ static bool build_pairs(struct tally_mb *m, uint64_t now)
 	return true;
 }
 
-/*
- * Greedy cliques in ascending id order over the candidates, avoiding the
- * broken pairs: the same rule as the simulator's oracle. Our group goes to
- * m->group.
- */
+/* Our group of the candidates around the broken pairs (group.h), to m->group. */
 static bool greedy_group(struct tally_mb *m, const uint32_t *extra_pairs, size_t n_extra)
 {
-	size_t n = m->cand.n;
-	int g = 0, mine = -1;
+	ssize_t self = mset_find(&m->cand, m->id);
+	size_t n;
 
-	if (!grow((void **)&m->grp, &m->cap_grp, n ? n : 1, sizeof(*m->grp)))
+	if (self < 0 || !grow((void **)&m->grp, &m->cap_grp, m->cand.n, sizeof(*m->grp)) ||
+	    !mset_reserve(&m->group, m->cand.n))
 		return false;
-	for (size_t i = 0; i < n; i++)
-		m->grp[i] = -1;
-	for (size_t i = 0; i < n; i++) {
-		if (m->grp[i] >= 0)
-			continue;
-		m->grp[i] = g;
-		for (size_t j = i + 1; j < n; j++) {
-			bool ok = m->grp[j] < 0;
-
-			for (size_t k = 0; ok && k < m->n_pairs + n_extra; k++) {
-				const uint32_t *pr = k < m->n_pairs ? &m->pairs[2 * k]
-								    : &extra_pairs[2 * (k - m->n_pairs)];
-				uint32_t other;
-				ssize_t at;
-
-				if (pr[0] == m->cand.ids[j])
-					other = pr[1];
-				else if (pr[1] == m->cand.ids[j])
-					other = pr[0];
-				else
-					continue;
-				at = mset_find(&m->cand, other);
-				if (at >= 0 && m->grp[at] == g)
-					ok = false;
-			}
-			if (ok)
-				m->grp[j] = g;
-		}
-		g++;
-	}
-	m->group.n = 0;
-	mine = m->grp[mset_find(&m->cand, m->id)];
-	if (!mset_reserve(&m->group, n))
+	n = tally_group_of(&m->grouper, m->cand.ids, m->cand.n, m->pairs, m->n_pairs,
+			   extra_pairs, n_extra, (size_t)self, m->grp);
+	if (n == 0)
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		if (m->grp[i] == mine) {
-			m->group.ids[m->group.n] = m->cand.ids[i];
-			m->group.incs[m->group.n] = m->cand.incs[i];
-			m->group.n++;
-		}
+		m->group.ids[i] = m->cand.ids[m->grp[i]];
+		m->group.incs[i] = m->cand.incs[m->grp[i]];
 	}
+	m->group.n = n;
 	return true;
 }
 
@@ -866,19 +865,41 @@ static void send_set_msg(struct tally_mb *m, uint32_t to, enum tally_mb_type typ
 	send_msg(m, to, &msg);
 }
 
+/* A message about set s to one node; a PROPOSE too large for a frame goes in parts. */
+static void send_set_to(struct tally_mb *m, uint32_t to, enum tally_mb_type type, uint64_t seq,
+			const struct mset *s, bool with_members)
+{
+	if (!with_members) {
+		send_set_msg(m, to, type, seq, NULL, NULL, 0);
+		return;
+	}
+	if (type != TALLY_MB_PROPOSE || s->n <= TALLY_MB_PART_MEMBERS) {
+		send_set_msg(m, to, type, seq, s->ids, s->incs, s->n);
+		return;
+	}
+	for (size_t off = 0; off < s->n; off += TALLY_MB_PART_MEMBERS) {
+		struct tally_mb_msg msg = { .type = TALLY_MB_PROPOSE_PART, .seq = seq,
+					    .gseq = s->n, .lseq = off };
+		size_t left = s->n - off;
+
+		msg.ids = s->ids + off;
+		msg.incs = s->incs + off;
+		msg.n_ids = (uint32_t)(left < TALLY_MB_PART_MEMBERS ? left : TALLY_MB_PART_MEMBERS);
+		send_msg(m, to, &msg);
+	}
+}
+
 static void broadcast_to_set(struct tally_mb *m, enum tally_mb_type type, uint64_t seq,
 			     const struct mset *s, bool with_members)
 {
 	/* Small sets get unicasts, large ones one broadcast. */
-	if (s->n > TALLY_MB_SMALL_VIEW) {
-		send_set_msg(m, TALLY_MB_BROADCAST, type, seq, with_members ? s->ids : NULL,
-			     with_members ? s->incs : NULL, with_members ? s->n : 0);
+	if (s->n > UNICAST_MAX) {
+		send_set_to(m, TALLY_MB_BROADCAST, type, seq, s, with_members);
 		return;
 	}
 	for (size_t i = 0; i < s->n; i++)
 		if (s->ids[i] != m->id)
-			send_set_msg(m, s->ids[i], type, seq, with_members ? s->ids : NULL,
-				     with_members ? s->incs : NULL, with_members ? s->n : 0);
+			send_set_to(m, s->ids[i], type, seq, s, with_members);
 }
 
 static void propose(struct tally_mb *m, const struct mset *set, uint64_t now)
@@ -1003,6 +1024,69 @@ static void on_propose(struct tally_mb *m, const struct tally_mb_msg *msg, uint6
 	free(deaf);
 }
 
+/*
+ * A part of a large PROPOSE. Parts of one proposal fill one buffer; a part
+ * that belongs to none we can hold (bad size or place, a duplicate, an older
+ * proposal while a newer one is still arriving) is dropped and counted.
+ * The whole is then checked as any PROPOSE is (sorted members, us in it).
+ */
+static void on_propose_part(struct tally_mb *m, const struct tally_mb_msg *msg, uint64_t now)
+{
+	uint64_t total = msg->gseq, off = msg->lseq;
+	uint64_t want = total > off ? total - off : 0;
+	size_t k = (size_t)(off / TALLY_MB_PART_MEMBERS);
+
+	if (want > TALLY_MB_PART_MEMBERS)
+		want = TALLY_MB_PART_MEMBERS;
+	if (total <= TALLY_MB_PART_MEMBERS || total > MAX_PART_TOTAL ||
+	    off % TALLY_MB_PART_MEMBERS != 0 || off >= total || msg->n_ids != want ||
+	    msg->ids == NULL || msg->incs == NULL || msg->seq == 0)
+		goto drop;
+	/* A broadcast proposal of others: its part around our id leaves us out. */
+	if (msg->ids[0] <= m->id && m->id <= msg->ids[msg->n_ids - 1] &&
+	    !sorted_has(msg->ids, msg->n_ids, m->id))
+		return;
+	if (m->parts.total == 0 || m->parts.from != msg->from || m->parts.inc != msg->inc ||
+	    m->parts.seq != msg->seq || m->parts.total != total) {
+		size_t n_parts = (size_t)((total + TALLY_MB_PART_MEMBERS - 1) / TALLY_MB_PART_MEMBERS);
+
+		/* A newer proposal, or one after the held one is complete or a window old. */
+		if (m->parts.total != 0 && msg->seq < m->parts.seq && now - m->parts.at <= m->window)
+			goto drop;
+		if (!mset_reserve(&m->parts.set, (size_t)total) ||
+		    !grow((void **)&m->parts.have, &m->parts.cap_have, n_parts,
+			  sizeof(*m->parts.have)))
+			goto drop;
+		memset(m->parts.have, 0, n_parts * sizeof(*m->parts.have));
+		m->parts.from = msg->from;
+		m->parts.inc = msg->inc;
+		m->parts.seq = msg->seq;
+		m->parts.total = (uint32_t)total;
+		m->parts.got = 0;
+		m->parts.at = now;
+	}
+	if (m->parts.have[k])
+		goto drop;
+	m->parts.have[k] = true;
+	memcpy(m->parts.set.ids + off, msg->ids, msg->n_ids * sizeof(*msg->ids));
+	memcpy(m->parts.set.incs + off, msg->incs, msg->n_ids * sizeof(*msg->incs));
+	m->parts.got += msg->n_ids;
+	if (m->parts.got == m->parts.total) {
+		struct tally_mb_msg whole = *msg;
+
+		whole.type = TALLY_MB_PROPOSE;
+		whole.gseq = whole.lseq = 0;
+		whole.ids = m->parts.set.ids;
+		whole.incs = m->parts.set.incs;
+		whole.n_ids = m->parts.total;
+		m->parts.total = 0;
+		on_propose(m, &whole, now);
+	}
+	return;
+drop:
+	m->st.parts_dropped++;
+}
+
 static void on_accept(struct tally_mb *m, const struct tally_mb_msg *msg, uint64_t now)
 {
 	ssize_t at;
@@ -1094,7 +1178,7 @@ static void order(struct tally_mb *m, uint32_t origin, uint64_t lseq,
 	if (!store_put(m, gseq, origin, lseq, payload, q))
 		return;
 	if (m->view.n > 1) {
-		if (m->view.n > TALLY_MB_SMALL_VIEW) {
+		if (m->view.n > UNICAST_MAX) {
 			send_ordered(m, TALLY_MB_BROADCAST, gseq);
 		} else {
 			for (size_t i = 0; i < m->view.n; i++)
@@ -1303,6 +1387,7 @@ static void on_heartbeat(struct tally_mb *m, struct peer *p, const struct tally_
 	p->ring = msg->ring;
 	p->n_set = 0;
 	p->n_uset = 0;
+	p->hear.n = p->hear.ids = 0;
 	if ((msg->flags & (TALLY_MB_HB_HEARSET | TALLY_MB_HB_DEAFSET)) && msg->ids != NULL &&
 	    msg->n_unheard <= msg->n_ids) {
 		uint32_t n = msg->n_ids - msg->n_unheard;
@@ -1317,15 +1402,22 @@ static void on_heartbeat(struct tally_mb *m, struct peer *p, const struct tally_
 			p->hb_flags &= ~(TALLY_MB_HB_HEARSET | TALLY_MB_HB_DEAFSET);
 		} else {
 			size_t cap = p->cap_set, ucap = p->cap_uset;
+			bool deaf = msg->flags & TALLY_MB_HB_DEAFSET;
 
-			if (!grow((void **)&p->set, &cap, n, sizeof(*p->set)) ||
-			    !grow((void **)&p->uset, &ucap, msg->n_unheard, sizeof(*p->uset)))
+			if ((deaf && !grow((void **)&p->set, &cap, n, sizeof(*p->set))) ||
+			    !grow((void **)&p->uset, &ucap, msg->n_unheard, sizeof(*p->uset)) ||
+			    ((msg->flags & TALLY_MB_HB_HEARSET) &&
+			     !tally_idruns_set(&p->hear, msg->ids, n))) {
+				/* Out of memory: know nothing rather than a wrong set. */
+				p->hb_flags &= ~(TALLY_MB_HB_HEARSET | TALLY_MB_HB_DEAFSET);
 				return;
+			}
 			p->cap_set = (uint32_t)cap;
 			p->cap_uset = (uint32_t)ucap;
-			memcpy(p->set, msg->ids, n * sizeof(*p->set));
+			if (deaf)
+				memcpy(p->set, msg->ids, n * sizeof(*p->set));
 			memcpy(p->uset, u, msg->n_unheard * sizeof(*p->uset));
-			p->n_set = n;
+			p->n_set = deaf ? n : 0;
 			p->n_uset = msg->n_unheard;
 		}
 	}
@@ -1376,7 +1468,7 @@ static size_t collect_set(struct tally_mb *m, uint64_t now, uint32_t *flags, uin
 		const struct peer *p = m->peers[i];
 
 		if (heard(m, p, now) && (p->hb_flags & TALLY_MB_HB_HEARSET) &&
-		    fresh(m, p->hb_at, now) && !sorted_has(p->set, p->n_set, m->id)) {
+		    fresh(m, p->hb_at, now) && !tally_idruns_has(&p->hear, m->id)) {
 			m->hbset[n + (*n_unheard)++] = p->id;
 		}
 	}
@@ -1695,6 +1787,7 @@ void tally_mb_destroy(struct tally_mb *m)
 		return;
 	for (size_t i = 0; i < m->n_peers; i++) {
 		free(m->peers[i]->set);
+		tally_idruns_free(&m->peers[i]->hear);
 		free(m->peers[i]->uset);
 		free(m->peers[i]);
 	}
@@ -1702,6 +1795,8 @@ void tally_mb_destroy(struct tally_mb *m)
 	mset_free(&m->view);
 	mset_free(&m->prop.set);
 	mset_free(&m->promise.set);
+	mset_free(&m->parts.set);
+	free(m->parts.have);
 	mset_free(&m->cand);
 	mset_free(&m->group);
 	mset_free(&m->last_group);
@@ -1718,8 +1813,10 @@ void tally_mb_destroy(struct tally_mb *m)
 	free(m->hold);
 	free(m->hold_idx);
 	free(m->grp);
+	tally_grouper_free(&m->grouper);
 	free(m->pairs);
 	free(m->hbset);
+	free(m->scratch);
 	free(m);
 }
 
@@ -1737,6 +1834,9 @@ void tally_mb_receive(struct tally_mb *m, const struct tally_mb_msg *msg, uint64
 		break;
 	case TALLY_MB_PROPOSE:
 		on_propose(m, msg, now);
+		break;
+	case TALLY_MB_PROPOSE_PART:
+		on_propose_part(m, msg, now);
 		break;
 	case TALLY_MB_ACCEPT:
 		on_accept(m, msg, now);

@@ -44,7 +44,18 @@ enum tally_mb_type {
 	TALLY_MB_DATA = 7,	/**< a member's message for the sequencer */
 	TALLY_MB_ORDERED = 8,	/**< the sequencer's numbered copy, to every member */
 	TALLY_MB_NACK = 9,	/**< resend ORDERED from `gseq` on */
+	TALLY_MB_PROPOSE_PART = 10,	/**< a slice of a PROPOSE too large for one frame */
 };
+
+/*
+ * A proposal of more than this many members travels as PROPOSE_PARTs of
+ * this many (the last one shorter): part k carries members k·PART.. with
+ * their incarnations, `lseq` = k·PART (its first member's index), `gseq` =
+ * the whole proposal's size. Receivers reassemble one proposal at a time and
+ * handle it as the PROPOSE it stands for; a part that does not fit the one
+ * they hold is dropped and counted (docs/design/membership.md, "Agreeing").
+ */
+#define TALLY_MB_PART_MEMBERS 64u
 
 /* What kind of payload a DATA/ORDERED carries. */
 enum tally_mb_payload {
@@ -72,16 +83,18 @@ struct tally_mb_msg {
 	votequorum_ring_id_t ring;	/**< the sender's installed view (seq 0: none) */
 	uint64_t seq;		/**< PROPOSE/ACCEPT/REJECT/COMMIT/ABORT: proposal seq */
 	uint64_t max_seq;	/**< highest ring seq the sender has seen */
-	uint64_t gseq;		/**< ORDERED: its number; NACK: first wanted; HB: high */
+	uint64_t gseq;		/**< ORDERED: its number; NACK: first wanted; HB: high;
+				     PROPOSE_PART: members of the whole proposal */
 	uint32_t origin;	/**< DATA/ORDERED: the member whose message it is */
-	uint64_t lseq;		/**< DATA/ORDERED: the origin's own message number */
+	uint64_t lseq;		/**< DATA/ORDERED: the origin's own message number;
+				     PROPOSE_PART: index of its first member */
 	enum tally_mb_payload payload;
 	struct tally_qmsg qmsg;
 	uint32_t n_ids;
 	const uint32_t *ids;
 	uint32_t n_unheard;	/**< HEARTBEAT with a hear set: the last n_unheard ids
 				     are nodes whose own hear set lacks the sender */
-	const uint64_t *incs;	/**< PROPOSE only, n_ids entries */
+	const uint64_t *incs;	/**< PROPOSE and PROPOSE_PART only, n_ids entries */
 };
 
 struct tally_mb_ops {
@@ -156,6 +169,7 @@ struct tally_mb_stats {
 	uint64_t views_installed, proposals, proposals_aborted, rejects;
 	uint64_t stalls;		/**< our own scheduling gaps forgiven */
 	uint64_t nacks_sent, retransmits;
+	uint64_t parts_dropped;		/**< malformed or foreign PROPOSE_PARTs */
 };
 void tally_mb_get_stats(const struct tally_mb *m, struct tally_mb_stats *out);
 

@@ -17,6 +17,10 @@ _Static_assert(TALLY_WIRE_MB_MAX_IDS <= TALLY_SHM_MAX_NODES,
 	       "no cluster larger than the published node table");
 
 #define VARINT_MAX 10
+
+/* mb.h's worst case for a PROPOSE (36 fixed bytes, 16 a member) and two more varints. */
+_Static_assert(36 + 2 * VARINT_MAX + 16 * TALLY_MB_PART_MEMBERS <= TALLY_WIRE_MAX_BODY,
+	       "a proposal part always fits a frame, whatever its ids and incarnations");
 /* Largest quorum message body: type and two 254-byte names with their lengths. */
 #define QMSG_MAX (1 + 2 * VOTEQUORUM_QDEVICE_MAX_NAME_LEN)
 
@@ -47,6 +51,7 @@ static const uint8_t type_fields[] = {
 	[TALLY_MB_DATA] = F_ORIGIN | F_LSEQ | F_PAYLOAD,
 	[TALLY_MB_ORDERED] = F_GSEQ | F_ORIGIN | F_LSEQ | F_PAYLOAD,
 	[TALLY_MB_NACK] = F_GSEQ,
+	[TALLY_MB_PROPOSE_PART] = F_GSEQ | F_SEQ | F_LSEQ | F_IDS | F_INCS,
 };
 
 #define HB_FLAGS_KNOWN                                                                     \

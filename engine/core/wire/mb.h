@@ -10,17 +10,19 @@
  *   ring.nodeid    varint (< 2^32)             all
  *   ring.seq       varint                      all
  *   flags          u8 (TALLY_MB_HB_* only)     HEARTBEAT
- *   gseq           varint                      HEARTBEAT, ORDERED, NACK
- *   seq            varint                      PROPOSE, ACCEPT, REJECT, COMMIT, ABORT
+ *   gseq           varint                      HEARTBEAT, ORDERED, NACK, PROPOSE_PART
+ *   seq            varint                      PROPOSE, ACCEPT, REJECT, COMMIT, ABORT,
+ *                                              PROPOSE_PART
  *   origin         varint (< 2^32)             REJECT, DATA, ORDERED
- *   lseq           varint                      DATA, ORDERED
+ *   lseq           varint                      DATA, ORDERED, PROPOSE_PART
  *   payload        u8 (enum tally_mb_payload)  DATA, ORDERED
  *   qmsg           varint len, qmsg body       DATA, ORDERED with payload QMSG
- *   ids            id list                     PROPOSE (members), ACCEPT (deaf),
+ *   ids            id list                     PROPOSE, PROPOSE_PART (members),
+ *                                              ACCEPT (deaf),
  *                                              HEARTBEAT with DEAFSET
  *                  id list, id list            HEARTBEAT with HEARSET: heard,
  *                                              then the n_unheard tail
- *   incs           n_ids zigzag varints        PROPOSE: each the difference
+ *   incs           n_ids zigzag varints        PROPOSE, PROPOSE_PART: each the difference
  *                                              to the previous incarnation
  *                                              (the first to 0)
  *
@@ -49,7 +51,10 @@
  * by less than 64 (the simulator's). With arbitrary 64-bit incarnations
  * (tallyd's start times in ns: up to 10 bytes each) 141 consecutive members
  * fit, and TALLY_WIRE_MB_PROPOSE_FIT members always do, whatever their ids;
- * larger proposals may fail with -EMSGSIZE.
+ * larger proposals may fail with -EMSGSIZE. So the membership sends a
+ * proposal of more than TALLY_MB_PART_MEMBERS (64) as PROPOSE_PARTs of 64
+ * members each (membership.h), which always fit: 1024 members of tallyd's
+ * 10-byte incarnations are 16 frames.
  */
 #ifndef TALLY_CORE_WIRE_MB_H
 #define TALLY_CORE_WIRE_MB_H
