@@ -356,6 +356,8 @@ static int qdevice(void)
 	getinfo(h, 0);
 	step("peer");
 	note("# a membership change waits for a poll with the new ring");
+	/* a fresh poll: the device must still be alive (10 s) when node 3 is gone */
+	SAY(votequorum_qdevice_poll(h, "Qdevice", 1, ring));
 	step("kill 3");
 	await_recs(h, 1, 15000);
 	linger(h, 1000);
