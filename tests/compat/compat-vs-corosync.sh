@@ -63,11 +63,23 @@ cleanup() {
 	for k in tally corosync; do
 		[ -f "$top/$k/run/state.json" ] && TALLY_CLUSTER_DIR=$top/$k/run "$tc" down
 	done
-	[ -n "${COMPAT_KEEP:-}" ] && echo "kept $top" || rm -rf "$top"
+	if [ -n "${COMPAT_KEEP:-}" ]; then echo "kept $top"; else rm -rf "$top"; fi
 }
 trap cleanup EXIT
 trap "exit 1" INT TERM
-export COMPAT_TC=$tc COMPAT_VQ=$vq VQ_COMPAT_STEP="$(realpath "$0") --step"
+# meson's timeout (300 s) ends in SIGKILL, which would leave both clusters
+# running: give up earlier, through the trap that takes them down
+limit=${COMPAT_LIMIT:-240}
+(
+	trap 'kill $nap 2>/dev/null; exit' TERM
+	sleep "$limit" &
+	nap=$!
+	wait $nap
+	echo "FAIL: not done after $limit s (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+	kill -TERM $$
+) &
+self=$(realpath "$0")
+export COMPAT_TC=$tc COMPAT_VQ=$vq VQ_COMPAT_STEP="$self --step"
 export TALLY_KEYGEN=$keygen TALLY_DAEMON="$tallyd -f -c CONF" TALLY_CLUSTER_TOTEM="token: 300"
 # meson points LD_LIBRARY_PATH at the build tree: each run sets its own
 unset LD_LIBRARY_PATH
