@@ -6,7 +6,7 @@
 # with the system library. Their normalised transcripts must be identical:
 #   api      (node 1) T98-T102, T105, every call's errors, tracking modes
 #   track    (node 1) a tracker sees node 3 crash (SIGKILL), restart, stop
-#            (SIGTERM) and start,
+#            (SIGTERM) and start, then node 1 cut off from 2 and 3 and healed,
 #   victim   (node 3) with T104/T103 on the crashed node
 #   qdevice  (node 1) corosync-qdevice's call sequence, a peer on node 2, and a
 #            membership change that waits for the device's poll
@@ -29,8 +29,8 @@ if [ "${1:-}" = --step ]; then
 		sleep 0.2
 		exec "$COMPAT_TC" kill "$2"
 		;;
-	stop)
-		exec "$COMPAT_TC" stop "$2"
+	stop | partition | heal)
+		exec "$COMPAT_TC" "$@"
 		;;
 	start)
 		for _ in $(seq 200); do

@@ -10,7 +10,7 @@
  *   vq-compat api         on node 1: the library-level vectors T98-T102, T105
  *                         and each call's errors against a live daemon
  *   vq-compat track       on node 1: a tracker sees node 3 crash and restart,
- *                         then stop cleanly and start
+ *                         stop cleanly and start, then node 1 cut off and healed
  *   vq-compat victim      on node 3: its daemon is killed under a blocking
  *                         dispatch (T104), then initialize (T103)
  *   vq-compat qdevice     on node 1: corosync-qdevice's call sequence (spec
@@ -19,7 +19,8 @@
  *   vq-compat qpeer       on node 2: a second device beside node 1's
  *
  * track and qdevice call "$VQ_COMPAT_STEP ACTION" (system(3)) where the
- * scenario needs the cluster to change: "kill 3", "stop 3", "start 3", "peer".
+ * scenario needs the cluster to change: "kill 3", "stop 3", "start 3",
+ * "partition 1 2,3", "heal", "peer".
  */
 #include <poll.h>
 #include <signal.h>
@@ -269,7 +270,7 @@ static int track(void)
 {
 	votequorum_handle_t t;
 
-	note("# a tracker on node 1 sees node 3 crash, restart, stop and start");
+	note("# a tracker on node 1 sees node 3 crash, restart, stop, start; a partition");
 	SAY(votequorum_initialize(&t, &recording_callbacks));
 	SAY(votequorum_trackstart(t, 10, CS_TRACK_CHANGES));
 	await_recs(t, 2, 5000);
@@ -283,6 +284,12 @@ static int track(void)
 	change(t, "stop 3", 2);
 	getinfo(t, 3);
 	change(t, "start 3", 3);
+	/* alone, node 1 is no longer quorate */
+	change(t, "partition 1 2,3", 1);
+	getinfo(t, 0);
+	getinfo(t, 2);
+	change(t, "heal", 3);
+	getinfo(t, 0);
 	SAY(votequorum_trackstop(t));
 	SAY(votequorum_finalize(t));
 	return 0;
