@@ -17,40 +17,6 @@ static votequorum_ring_id_t rings[MAX_SEEN];
 static int n_rings;
 static votequorum_ring_id_t last;
 
-const char *cs_name(cs_error_t rc)
-{
-	static const char *const names[] = {
-		[CS_OK] = "CS_OK",
-		[CS_ERR_LIBRARY] = "CS_ERR_LIBRARY",
-		[CS_ERR_VERSION] = "CS_ERR_VERSION",
-		[CS_ERR_INIT] = "CS_ERR_INIT",
-		[CS_ERR_TIMEOUT] = "CS_ERR_TIMEOUT",
-		[CS_ERR_TRY_AGAIN] = "CS_ERR_TRY_AGAIN",
-		[CS_ERR_INVALID_PARAM] = "CS_ERR_INVALID_PARAM",
-		[CS_ERR_NO_MEMORY] = "CS_ERR_NO_MEMORY",
-		[CS_ERR_BAD_HANDLE] = "CS_ERR_BAD_HANDLE",
-		[CS_ERR_BUSY] = "CS_ERR_BUSY",
-		[CS_ERR_ACCESS] = "CS_ERR_ACCESS",
-		[CS_ERR_NOT_EXIST] = "CS_ERR_NOT_EXIST",
-		[CS_ERR_NAME_TOO_LONG] = "CS_ERR_NAME_TOO_LONG",
-		[CS_ERR_EXIST] = "CS_ERR_EXIST",
-		[CS_ERR_NO_SPACE] = "CS_ERR_NO_SPACE",
-		[CS_ERR_INTERRUPT] = "CS_ERR_INTERRUPT",
-		[CS_ERR_NAME_NOT_FOUND] = "CS_ERR_NAME_NOT_FOUND",
-		[CS_ERR_NO_RESOURCES] = "CS_ERR_NO_RESOURCES",
-		[CS_ERR_NOT_SUPPORTED] = "CS_ERR_NOT_SUPPORTED",
-		[CS_ERR_BAD_OPERATION] = "CS_ERR_BAD_OPERATION",
-		[CS_ERR_FAILED_OPERATION] = "CS_ERR_FAILED_OPERATION",
-		[CS_ERR_MESSAGE_ERROR] = "CS_ERR_MESSAGE_ERROR",
-	};
-	static char other[24];
-
-	if (rc >= 0 && (size_t)rc < sizeof(names) / sizeof(names[0]) && names[rc] != NULL)
-		return names[rc];
-	snprintf(other, sizeof(other), "CS_ERR_%d", (int)rc);
-	return other;
-}
-
 void note(const char *fmt, ...)
 {
 	va_list ap;
@@ -64,7 +30,7 @@ void note(const char *fmt, ...)
 
 cs_error_t said(const char *what, cs_error_t rc)
 {
-	note("%s = %s", what, cs_name(rc));
+	note("%s = %s", what, cs_strerror(rc));
 	show_recs();
 	return rc;
 }
@@ -177,7 +143,7 @@ static bool dispatch_until(votequorum_handle_t h, bool (*done)(uint32_t), uint32
 			continue;
 		rc = votequorum_dispatch(h, CS_DISPATCH_ALL);
 		if (rc != CS_OK && rc != CS_ERR_TRY_AGAIN) {
-			note("votequorum_dispatch(h, CS_DISPATCH_ALL) = %s", cs_name(rc));
+			note("votequorum_dispatch(h, CS_DISPATCH_ALL) = %s", cs_strerror(rc));
 			return false;
 		}
 	}

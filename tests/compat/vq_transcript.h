@@ -16,10 +16,8 @@
 
 #include "vq_record.h"
 
-/* CS_OK, CS_ERR_NOT_EXIST, ... ("CS_ERR_<n>" for codes outside the header's table) */
-const char *cs_name(cs_error_t rc);
-
-/* Print "<what> = <name>", then the callbacks recorded since the last line. */
+/* Print "<what> = <name>" (corosync's cs_strerror: "success", "CS_ERR_NOT_EXIST", ...),
+ * then the callbacks recorded since the last line. */
 cs_error_t said(const char *what, cs_error_t rc);
 #define SAY(call) said(#call, (call))
 
