@@ -21,8 +21,8 @@ if [ "${1:-}" = --step ]; then
 	shift
 	case $1 in
 	kill)
-		# node 3's victim must be in its blocking dispatch first
-		for _ in $(seq 100); do
+		# node 3's victim must be in its blocking dispatch first (30 s: a loaded machine)
+		for _ in $(seq 600); do
 			grep -qx ready "$COMPAT_VICTIM" 2>/dev/null && break
 			sleep 0.05
 		done
@@ -33,7 +33,7 @@ if [ "${1:-}" = --step ]; then
 		exec "$COMPAT_TC" "$@"
 		;;
 	start)
-		for _ in $(seq 200); do
+		for _ in $(seq 600); do
 			grep -qx end "$COMPAT_VICTIM" 2>/dev/null && break
 			sleep 0.05
 		done

@@ -184,6 +184,15 @@ static void t100_flags(votequorum_handle_t h)
 	SAY(votequorum_trackstart(h, 4, CS_TRACK_CURRENT | CS_TRACK_CHANGES));
 	SAY(votequorum_dispatch(h, CS_DISPATCH_ALL));
 	SAY(votequorum_trackstop(h));
+	note("# CURRENT|CHANGES_ONLY; a flag no mode has; ONE_NONBLOCKING takes one");
+	SAY(votequorum_trackstart(h, 5, CS_TRACK_CURRENT | CS_TRACK_CHANGES_ONLY));
+	SAY(votequorum_dispatch(h, CS_DISPATCH_ONE_NONBLOCKING));
+	SAY(votequorum_dispatch(h, CS_DISPATCH_ONE_NONBLOCKING));
+	SAY(votequorum_dispatch(h, CS_DISPATCH_ONE_NONBLOCKING));
+	SAY(votequorum_trackstop(h));
+	SAY(votequorum_trackstart(h, 6, 8));
+	SAY(votequorum_dispatch(h, CS_DISPATCH_ALL));
+	SAY(votequorum_trackstop(h));
 }
 
 static void votes_and_expected(votequorum_handle_t h, votequorum_handle_t t)
@@ -444,7 +453,7 @@ int main(int argc, char **argv)
 	const char *what = argc > 1 ? argv[1] : "";
 
 	signal(SIGPIPE, SIG_IGN);
-	alarm(120);	/* a hang is a failure, not a stuck suite */
+	alarm(200);	/* a hang is a failure, not a stuck suite (the script gives up at 240 s) */
 	if (strcmp(what, "settle") == 0 && argc == 3)
 		return settle((uint32_t)strtoul(argv[2], NULL, 10));
 	if (strcmp(what, "api") == 0)
