@@ -10,7 +10,7 @@ build-essential pkg-config meson ninja-build
 libdpdk-dev liburcu-dev libqb-dev libsodium-dev libbenchmark-dev
 libvotequorum-dev libcorosync-common-dev
 gcovr gnuplot-nox iproute2 mandoc nftables python3
-stress-ng
+stress-ng corosync
 "
 
 missing=""
@@ -32,6 +32,23 @@ fi
 
 echo "install-deps: installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
+# corosync is only for the side-by-side tests (tests/compat, tests/tools): its
+# packaged service must neither start nor be started at boot. apt runs with a
+# policy-rc.d that refuses every start (exit 101), unless the machine has one.
+policy=""
+case " $missing " in *" corosync "*)
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		policy=/usr/sbin/policy-rc.d
+		trap '$SUDO rm -f "$policy"' EXIT
+		printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+		$SUDO chmod 755 "$policy"
+	fi
+esac
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing
+case " $missing " in *" corosync "*)
+	if [ -d /run/systemd/system ]; then
+		$SUDO systemctl disable corosync.service >/dev/null 2>&1 || true
+	fi
+esac

@@ -14,6 +14,7 @@
 #include <corosync/votequorum.h>
 
 #include "../unit/check.h"
+#include "vq_record.h"
 
 #define ONE_NODE_CONF                                                                      \
 	"totem {\n cluster_name: t\n}\n"                                                   \
@@ -25,26 +26,6 @@ pid_t host_start(const char *conf);
 void host_stop(pid_t pid);
 /* After the engine was killed: remove what it could not (its segment, libqb's files). */
 void host_forget(pid_t pid);
-
-enum rec_type { REC_NODELIST = 1, REC_QUORUM, REC_EXPECTED };
-
-struct rec {
-	enum rec_type type;
-	votequorum_handle_t handle;
-	uint64_t context;
-	uint32_t quorate;		/**< quorum */
-	uint32_t expected;		/**< expectedvotes */
-	votequorum_ring_id_t ring;	/**< nodelist */
-	uint32_t n;			/**< entries */
-	uint32_t ids[8];
-	uint32_t states[8];
-};
-
-#define MAX_RECS 64
-extern struct rec recs[MAX_RECS];
-extern int n_recs;	/**< callbacks seen; only the first MAX_RECS are kept */
-extern votequorum_callbacks_t recording_callbacks;
-void recs_clear(void);
 
 /* initialize with the recording callbacks; CHECKs CS_OK. */
 votequorum_handle_t open_handle(void);

@@ -13,7 +13,7 @@
 # namespaces only) plugged into bridge br0 of namespace tclabsw; corosync runs
 # with a private /run (its pid file path is fixed). Everything lives under
 # $LAB_DIR (default /tmp/tally-corosync-lab); `down` removes all of it. Needs root
-# and the corosync package (not part of the default dependencies).
+# and the corosync package (scripts/install-deps.sh).
 set -eu
 LAB=${LAB_DIR:-/tmp/tally-corosync-lab}
 SW=tclabsw
@@ -54,7 +54,7 @@ start_node() {
 cmd_up() {
 	local n=$1
 	shift
-	command -v corosync >/dev/null || die "corosync is not installed (apt-get install corosync)"
+	command -v corosync >/dev/null || die "corosync is not installed (scripts/install-deps.sh)"
 	[ -e "$LAB/nodes" ] && die "a lab is already up in $LAB (run down first)"
 	mkdir -p "$LAB"
 	echo "$n" >"$LAB/nodes"

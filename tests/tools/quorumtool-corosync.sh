@@ -5,7 +5,7 @@
 # vq-host (test fixture) beside it with the same file; every command runs
 # on both and stdout, stderr and exit status must be the same. Masked: the
 # Date and Ring ID lines (clock, ring numbering) and the program name.
-# Needs root and the corosync package (not a default dependency): else 77.
+# Needs root and the corosync package (scripts/install-deps.sh): else 77.
 #   quorumtool-corosync.sh TALLY_QUORUMTOOL VQ_HOST
 set -u
 if [ "$#" -eq 3 ] && [ "$1" = --inside ]; then
