@@ -1323,8 +1323,11 @@ static void on_heartbeat(struct tally_mb *m, struct peer *p, const struct tally_
 				return;
 			p->cap_set = (uint32_t)cap;
 			p->cap_uset = (uint32_t)ucap;
-			memcpy(p->set, msg->ids, n * sizeof(*p->set));
-			memcpy(p->uset, u, msg->n_unheard * sizeof(*p->uset));
+			/* both may be NULL when empty, and memcpy(NULL, NULL, 0) is undefined */
+			if (n > 0)
+				memcpy(p->set, msg->ids, n * sizeof(*p->set));
+			if (msg->n_unheard > 0)
+				memcpy(p->uset, u, msg->n_unheard * sizeof(*p->uset));
 			p->n_set = n;
 			p->n_uset = msg->n_unheard;
 		}
