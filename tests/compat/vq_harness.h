@@ -49,4 +49,15 @@ void recs_clear(void);
 /* initialize with the recording callbacks; CHECKs CS_OK. */
 votequorum_handle_t open_handle(void);
 
+/*
+ * setexpected replies before its message is delivered (as corosync); a
+ * register replies after, and the loopback delivers in order, so this waits
+ * for everything sent before it.
+ */
+void barrier(votequorum_handle_t h);
+
+/* CLOCK_MONOTONIC in ms; a process's resident memory (VmRSS, kB; -1 unknown). */
+double now_ms(void);
+long proc_rss_kb(pid_t pid);
+
 #endif
