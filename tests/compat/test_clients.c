@@ -63,16 +63,20 @@ static int engine_qb_files(void)
 	return count_dir("/dev/shm", prefix);
 }
 
-/* Connections close asynchronously in the engine's loop: wait up to 10 s. */
-static int wait_fds(int want)
+/*
+ * Connections close asynchronously in the engine's loop: wait up to 10 s
+ * for its descriptors and libqb files to be `fds` and `qb` again.
+ */
+static int released(int fds, int qb)
 {
-	int n = engine_fds();
-
-	for (int i = 0; i < 1000 && n != want; i++) {
+	for (int i = 0; i < 1000; i++) {
+		if (engine_fds() == fds && engine_qb_files() == qb)
+			return 1;
 		usleep(10000);
-		n = engine_fds();
 	}
-	return n;
+	fprintf(stderr, "engine holds %d fds (want %d), %d libqb files (want %d)\n",
+		engine_fds(), fds, engine_qb_files(), qb);
+	return 0;
 }
 
 /*
@@ -103,6 +107,7 @@ static long segment_waiters(void)
 /* The engine still answers: a new client reads and changes state. */
 static void engine_serves(void)
 {
+	int fds0 = engine_fds(), qb0 = engine_qb_files();
 	votequorum_handle_t h = open_handle();
 	struct votequorum_info info;
 
@@ -111,6 +116,7 @@ static void engine_serves(void)
 	CHECK_EQ(votequorum_setexpected(h, 1), CS_OK);
 	barrier(h);
 	CHECK_EQ(votequorum_finalize(h), CS_OK);
+	CHECK(released(fds0, qb0));
 }
 
 static void sync_write(int fd)
@@ -222,8 +228,7 @@ static long crowd_round(void)
 	close(ready[0]);
 	close(go[1]);
 	/* everything given back, and still serving */
-	CHECK_EQ(wait_fds(fds0), fds0);
-	CHECK_EQ(engine_qb_files(), qb0);
+	CHECK(released(fds0, qb0));
 	printf("measure: after: engine fds %d, libqb files %d, RSS %ld kB\n", engine_fds(),
 	       engine_qb_files(), proc_rss_kb(host));
 	engine_serves();
@@ -239,7 +244,7 @@ static void a_thousand_clients_track_and_leave(void)
 {
 	long first = crowd_round(), second = crowd_round();
 
-	CHECK(second - first < 1024);
+	CHECK(!RSS_MEANS_LEAKS || second - first < 1024);
 }
 
 /* ---- killed: a client dies in the middle of a dispatch ---- */
@@ -294,61 +299,56 @@ static void change_reaches(votequorum_handle_t w, votequorum_handle_t t)
 	CHECK_EQ(recs[0].type, REC_EXPECTED);
 }
 
-static void a_client_killed_in_its_callback_is_reclaimed(void)
+/*
+ * A client SIGKILLed inside its callback (`in_callback`) or while asleep in
+ * dispatch: the engine reclaims its connection (descriptors back), and
+ * the other clients still get their changes. Killed asleep, it may die
+ * counted as a sleeper in the segment (nobody can take that back for it):
+ * that only costs the engine a futex wake per change, so it is measured,
+ * not refused.
+ */
+static void killed_client_is_reclaimed(int in_callback)
 {
 	votequorum_handle_t t = open_handle(), w = open_handle();
-	int fds0, status = 0;
+	int fds0, qb0, status = 0;
 	long waiters0;
 	pid_t kid;
 
 	CHECK_EQ(votequorum_trackstart(t, 2, CS_TRACK_CHANGES_ONLY), CS_OK);
 	fds0 = engine_fds();
+	qb0 = engine_qb_files();
 	waiters0 = segment_waiters();
-	kid = start_sleeper(1);
+	kid = start_sleeper(in_callback);
 	CHECK(engine_fds() > fds0);
-	change_reaches(w, t);
+	if (in_callback) {
+		change_reaches(w, t);	/* its callback kills it */
+	} else {
+		usleep(100000);	/* into its futex or poll sleep */
+		kill(kid, SIGKILL);
+	}
 	CHECK_EQ(waitpid(kid, &status, 0), kid);
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	/* its connection, libqb's files for it and its watch are gone */
-	CHECK_EQ(wait_fds(fds0), fds0);
-	CHECK_EQ(segment_waiters(), waiters0);
-	printf("measure: killed in callback: engine fds back to %d, waiters %ld\n", engine_fds(),
+	CHECK(released(fds0, qb0));
+	if (in_callback)
+		CHECK_EQ(segment_waiters(), waiters0);
+	printf("measure: killed %s: engine fds back to %d, segment waiters %ld -> %ld\n",
+	       in_callback ? "in its callback" : "asleep", engine_fds(), waiters0,
 	       segment_waiters());
-	/* the others are unaffected */
 	change_reaches(w, t);
 	engine_serves();
 	votequorum_finalize(t);
 	votequorum_finalize(w);
 }
 
-/*
- * Killed while asleep in dispatch: its connection is reclaimed the same
- * way. It may die counted as a sleeper in the segment (nobody can take
- * that back for it), which only costs the engine a futex wake per change:
- * the others still get theirs.
- */
+static void a_client_killed_in_its_callback_is_reclaimed(void)
+{
+	killed_client_is_reclaimed(1);
+}
+
 static void a_client_killed_asleep_is_reclaimed(void)
 {
-	votequorum_handle_t t = open_handle(), w = open_handle();
-	int fds0, status = 0;
-	long waiters0;
-	pid_t kid;
-
-	CHECK_EQ(votequorum_trackstart(t, 3, CS_TRACK_CHANGES_ONLY), CS_OK);
-	fds0 = engine_fds();
-	waiters0 = segment_waiters();
-	kid = start_sleeper(0);
-	usleep(100000);	/* into its futex or poll sleep */
-	kill(kid, SIGKILL);
-	CHECK_EQ(waitpid(kid, &status, 0), kid);
-	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	CHECK_EQ(wait_fds(fds0), fds0);
-	printf("measure: killed asleep: engine fds back to %d, waiters %ld -> %ld\n", engine_fds(),
-	       waiters0, segment_waiters());
-	change_reaches(w, t);
-	engine_serves();
-	votequorum_finalize(t);
-	votequorum_finalize(w);
+	killed_client_is_reclaimed(0);
 }
 
 int main(int argc, char **argv)

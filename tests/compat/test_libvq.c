@@ -560,7 +560,7 @@ static void a_lapped_reader_gets_the_state_not_a_gap(void)
 	       CHUNK, before, during, after, rss0, rss1);
 	/* generous: the machine is shared, a waiting engine would hang or crawl */
 	CHECK(during < 4 * (before > after ? before : after) + 5);
-	CHECK(rss1 - rss0 < 4096);
+	CHECK(!RSS_MEANS_LEAKS || rss1 - rss0 < 4096);
 	close(result[0]);
 	close(result[1]);
 	votequorum_finalize(t);
