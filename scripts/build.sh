@@ -9,7 +9,7 @@
 set -eu
 build=${1:-build}
 mode=${2:-}
-[ $# -gt 2 ] && shift 2 || set --
+if [ $# -gt 2 ]; then shift 2; else set --; fi
 cd "$(dirname "$0")/.."
 sanitize="-Db_sanitize=address,undefined -Db_lundef=false
 	-Dc_args=-fno-sanitize-recover=all -Dcpp_args=-fno-sanitize-recover=all
@@ -17,12 +17,11 @@ sanitize="-Db_sanitize=address,undefined -Db_lundef=false
 if [ ! -f "$build/build.ninja" ]; then
 	# b_lundef=false: clang links the sanitizer runtimes into executables,
 	# so libvotequorum.so has their symbols undefined.
+	# shellcheck disable=SC2086
 	case $mode in
 	"") meson setup "$build" -Ddeveloper_mode=true ;;
-	# shellcheck disable=SC2086
 	sanitize) CC=${CLANG:-clang} CXX=${CLANGXX:-clang++} \
 		meson setup "$build" -Ddeveloper_mode=true $sanitize ;;
-	# shellcheck disable=SC2086
 	fuzz) CC=${CLANG:-clang} CXX=${CLANGXX:-clang++} \
 		meson setup "$build" -Ddeveloper_mode=true $sanitize -Dlibfuzzer=true ;;
 	*) echo "build.sh: unknown mode $mode" >&2; exit 2 ;;

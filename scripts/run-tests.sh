@@ -7,7 +7,7 @@
 # SANITIZE=no skips the two sanitizer builds (quick local runs; CI never sets it).
 set -u
 build=${1:-build}
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 # compat runs libvotequorum and the control server (the vq-host fixture)
 # under ASan too. Not there: tools/integ start tallyd, whose DPDK EAL maps

@@ -14,7 +14,8 @@ secs=${1:-60}
 build=${FUZZ_BUILD:-build-fuzz}
 ./scripts/build.sh "$build" fuzz >/dev/null
 tests=""
-for t in ${*:-config wire scenario ctl}; do tests="$tests libfuzzer-$t"; done
+[ $# -gt 0 ] || set -- config wire scenario ctl
+for t in "$@"; do tests="$tests libfuzzer-$t"; done
 export FUZZ_SECONDS="$secs"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-halt_on_error=1:abort_on_error=1:detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_stacktrace=1}"
