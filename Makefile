@@ -35,4 +35,4 @@ coverage: deps
 	@./scripts/coverage.sh build-coverage
 
 clean:
-	rm -rf $(BUILD) build-coverage
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-fuzz build-coverage

@@ -1,6 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 # Installs every Debian 12 package tally needs to build, test and benchmark.
+# clang and libclang-rt-14-dev (the ASan, UBSan and libFuzzer runtimes,
+# libclang_rt.fuzzer-x86_64.a among them) are for the sanitizer builds.
 # Idempotent: packages already present are left alone and apt is not even
 # consulted when nothing is missing.
 set -eu
@@ -10,7 +12,7 @@ build-essential pkg-config meson ninja-build
 libdpdk-dev liburcu-dev libqb-dev libsodium-dev libbenchmark-dev
 libvotequorum-dev libcorosync-common-dev
 gcovr gnuplot-nox iproute2 mandoc nftables python3
-stress-ng corosync
+stress-ng corosync clang libclang-rt-14-dev
 "
 
 missing=""

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Print 'N passed, N failed[, N skipped]' from meson's testlog.json.
+"""Print 'N passed, N failed[, N skipped]' from meson's testlog.json files.
 
-Exit status 1 when a test failed or when no test ran at all."""
+With several logs (the plain build and the sanitizer build), one line per
+log first, then the total as the last line. A missing log counts as one
+failure. Exit status 1 when a test failed or when no test ran at all."""
 import json
 import sys
 
@@ -10,7 +12,8 @@ PASSED = {"OK", "EXPECTEDFAIL"}
 SKIPPED = {"SKIP"}
 
 
-def main(path):
+def count(path):
+    """(passed, failed, skipped) of one log; a missing log is one failure."""
     passed = failed = skipped = 0
     try:
         with open(path, encoding="utf-8") as f:
@@ -27,14 +30,30 @@ def main(path):
                     failed += 1
     except OSError as e:
         print(f"no test log: {e}")
-        print("0 passed, 1 failed")
-        return 1
-    line = f"{passed} passed, {failed} failed"
+        return 0, 1, 0
+    return passed, failed, skipped
+
+
+def line(passed, failed, skipped):
+    text = f"{passed} passed, {failed} failed"
     if skipped:
-        line += f", {skipped} skipped"
-    print(line)
-    return 1 if failed or passed == 0 else 0
+        text += f", {skipped} skipped"
+    return text
+
+
+def main(paths):
+    total = [0, 0, 0]
+    for path in paths:
+        counts = count(path)
+        if len(paths) > 1:
+            print(f"{path}: {line(*counts)}")
+        total = [t + c for t, c in zip(total, counts)]
+    print(line(*total))
+    return 1 if total[1] or total[0] == 0 else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    if len(sys.argv) < 2:
+        print("usage: test-summary.py TESTLOG.json...", file=sys.stderr)
+        sys.exit(2)
+    sys.exit(main(sys.argv[1:]))

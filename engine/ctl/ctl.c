@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The control IPC server (ctl.h). Every request is checked against the
- * exact size of its type and every name for a terminating NUL before
- * anything reads it; a malformed request gets CS_ERR_MESSAGE_ERROR (or
- * INVALID_PARAM for a bad field) and the connection stays usable.
+ * The control IPC server (ctl.h). Every request goes through
+ * tally_ctl_decode (op.c) before anything reads it; a malformed request
+ * gets CS_ERR_MESSAGE_ERROR (or INVALID_PARAM for a bad field) and the
+ * connection stays usable.
  */
 #include "ctl/ctl.h"
 
@@ -62,21 +62,6 @@ struct tally_ctl {
 	size_t n_pending, cap_pending;
 	uint64_t next_token;
 	uint64_t malformed;
-};
-
-/* The exact size of each request; 0: no such request. */
-static const size_t req_size[TALLY_CTL_REQ_COUNT] = {
-	[TALLY_CTL_REQ_HELLO] = sizeof(struct tally_ctl_req_hello),
-	[TALLY_CTL_REQ_SETEXPECTED] = sizeof(struct tally_ctl_req_setexpected),
-	[TALLY_CTL_REQ_SETVOTES] = sizeof(struct tally_ctl_req_setvotes),
-	[TALLY_CTL_REQ_QDEVICE_REGISTER] = sizeof(struct tally_ctl_req_qdevice),
-	[TALLY_CTL_REQ_QDEVICE_UNREGISTER] = sizeof(struct tally_ctl_req_qdevice),
-	[TALLY_CTL_REQ_QDEVICE_UPDATE] = sizeof(struct tally_ctl_req_qdevice_update),
-	[TALLY_CTL_REQ_QDEVICE_POLL] = sizeof(struct tally_ctl_req_qdevice_poll),
-	[TALLY_CTL_REQ_QDEVICE_MASTER_WINS] = sizeof(struct tally_ctl_req_qdevice_master_wins),
-	[TALLY_CTL_REQ_WATCH] = sizeof(struct tally_ctl_req_watch),
-	[TALLY_CTL_REQ_STATUS] = sizeof(struct tally_ctl_req_status),
-	[TALLY_CTL_REQ_CLIENTS] = sizeof(struct tally_ctl_req_clients),
 };
 
 uint64_t tally_ctl_now_ms(void)
@@ -207,13 +192,6 @@ static bool add_pending(struct tally_ctl *ctl, qb_ipcs_connection_t *c, int32_t 
 /* ------------------------------------------------------------------ */
 /* Requests                                                            */
 
-/* A name field must be a C string inside its buffer, then pass corosync's check. */
-static bool name_ok(const char *name)
-{
-	return memchr(name, '\0', VOTEQUORUM_QDEVICE_MAX_NAME_LEN) != NULL &&
-	       tally_qdevice_name_check(name) == CS_OK;
-}
-
 static struct tally_shm_clients *client_area(struct tally_ctl *ctl)
 {
 	return (struct tally_shm_clients *)((uint8_t *)ctl->cfg.segment + TALLY_SHM_CLIENTS_OFFSET);
@@ -272,44 +250,19 @@ static void do_hello(struct ctl_conn *cc, const struct tally_ctl_req_hello *rq)
 	qb_ipcs_response_send(cc->c, &res, sizeof(res));
 }
 
-/* Names the request carries, each a C string inside its buffer, pass corosync's check. */
-static bool names_ok(const struct tally_ctl_op *op)
-{
-	switch (op->rq.hdr.id) {
-	case TALLY_CTL_REQ_QDEVICE_REGISTER:
-	case TALLY_CTL_REQ_QDEVICE_UNREGISTER:
-		return name_ok(op->rq.qdevice.name);
-	case TALLY_CTL_REQ_QDEVICE_UPDATE:
-		return name_ok(op->rq.update.oldname) && name_ok(op->rq.update.newname);
-	case TALLY_CTL_REQ_QDEVICE_POLL:
-		return name_ok(op->rq.poll.name);
-	case TALLY_CTL_REQ_QDEVICE_MASTER_WINS:
-		return name_ok(op->rq.master_wins.name);
-	default:
-		return true;
-	}
-}
-
 /* Hand a state-changing request to the node's thread; the reply follows its apply. */
-static void do_op(struct tally_ctl *ctl, qb_ipcs_connection_t *c,
-		  const struct qb_ipc_request_header *h, size_t size)
+static void do_op(struct tally_ctl *ctl, qb_ipcs_connection_t *c, struct tally_ctl_op *op)
 {
-	struct tally_ctl_op op;
+	int32_t id = op->rq.hdr.id;
 
-	memset(&op, 0, sizeof(op));
-	memcpy(&op.rq, h, size);
-	op.token = ++ctl->next_token;
-	if (!names_ok(&op)) {
-		respond(c, h->id, CS_ERR_INVALID_PARAM);
-		return;
-	}
+	op->token = ++ctl->next_token;
 	/* Recorded first: the executor may apply, and so reply, inside the call. */
-	if (!add_pending(ctl, c, h->id, op.token)) {
-		respond(c, h->id, CS_ERR_NO_MEMORY);
+	if (!add_pending(ctl, c, id, op->token)) {
+		respond(c, id, CS_ERR_NO_MEMORY);
 		return;
 	}
-	if (!ctl->exec.submit(ctl->exec.ctx, &op))
-		tally_ctl_reply(ctl, op.token, CS_ERR_TRY_AGAIN);
+	if (!ctl->exec.submit(ctl->exec.ctx, op))
+		tally_ctl_reply(ctl, op->token, CS_ERR_TRY_AGAIN);
 }
 
 static void do_status(struct tally_ctl *ctl, qb_ipcs_connection_t *c, int32_t id)
@@ -401,35 +354,6 @@ static void do_watch(struct ctl_conn *cc, const struct tally_ctl_req_watch *rq)
 	wake_if_moved(cc, newest_seq(cc->ctl));	/* it moved before the client asked */
 }
 
-cs_error_t tally_ctl_op_apply(struct tally_node *node, const struct tally_ctl_op *op,
-			      uint64_t now, bool *pending)
-{
-	*pending = false;
-	switch (op->rq.hdr.id) {
-	case TALLY_CTL_REQ_SETEXPECTED:
-		return tally_node_setexpected(node, op->rq.setexpected.expected_votes);
-	case TALLY_CTL_REQ_SETVOTES:
-		return tally_node_setvotes(node, op->rq.setvotes.nodeid, op->rq.setvotes.votes);
-	case TALLY_CTL_REQ_QDEVICE_REGISTER:
-		return tally_node_qdevice_register(node, op->rq.qdevice.name, op->token, pending);
-	case TALLY_CTL_REQ_QDEVICE_UNREGISTER:
-		return tally_node_qdevice_unregister(node, op->rq.qdevice.name);
-	case TALLY_CTL_REQ_QDEVICE_UPDATE:
-		return tally_node_qdevice_update(node, op->rq.update.oldname, op->rq.update.newname);
-	case TALLY_CTL_REQ_QDEVICE_POLL: {
-		const struct tally_ctl_req_qdevice_poll *rq = &op->rq.poll;
-		votequorum_ring_id_t ring = { rq->ring_nodeid, rq->ring_seq };
-
-		return tally_node_qdevice_poll(node, rq->name, rq->cast_vote, &ring, now);
-	}
-	case TALLY_CTL_REQ_QDEVICE_MASTER_WINS:
-		return tally_node_qdevice_master_wins(node, op->rq.master_wins.name,
-						      op->rq.master_wins.allow);
-	default:
-		return CS_ERR_MESSAGE_ERROR;
-	}
-}
-
 static struct tally_ctl *service_ctl(qb_ipcs_connection_t *c)
 {
 	return qb_ipcs_connection_service_context_get(c);
@@ -439,31 +363,33 @@ static int32_t on_msg(qb_ipcs_connection_t *c, void *data, size_t size)
 {
 	struct ctl_conn *cc = qb_ipcs_context_get(c);
 	struct tally_ctl *ctl = service_ctl(c);
-	const struct qb_ipc_request_header *h = data;
+	struct tally_ctl_op op;
+	cs_error_t rc;
 
 	if (cc == NULL)
 		return 0;
-	if (size < sizeof(*h) || h->size < 0 || (size_t)h->size != size || h->id <= 0 ||
-	    h->id >= TALLY_CTL_REQ_COUNT || req_size[h->id] != size) {
-		ctl->malformed++;
-		respond(c, size >= sizeof(*h) ? h->id : 0, CS_ERR_MESSAGE_ERROR);
+	rc = tally_ctl_decode(data, size, &op);
+	if (rc != CS_OK) {
+		if (rc == CS_ERR_MESSAGE_ERROR)
+			ctl->malformed++;
+		respond(c, op.rq.hdr.id, rc);
 		return 0;
 	}
-	switch (h->id) {
+	switch (op.rq.hdr.id) {
 	case TALLY_CTL_REQ_HELLO:
-		do_hello(cc, data);
+		do_hello(cc, &op.rq.hello);
 		break;
 	case TALLY_CTL_REQ_WATCH:
-		do_watch(cc, data);
+		do_watch(cc, &op.rq.watch);
 		break;
 	case TALLY_CTL_REQ_STATUS:
-		do_status(ctl, c, h->id);
+		do_status(ctl, c, op.rq.hdr.id);
 		break;
 	case TALLY_CTL_REQ_CLIENTS:
-		do_clients(ctl, c, data);
+		do_clients(ctl, c, &op.rq.clients);
 		break;
 	default:
-		do_op(ctl, c, h, size);
+		do_op(ctl, c, &op);
 		break;
 	}
 	return 0;

@@ -24,6 +24,7 @@
 
 #include <corosync/votequorum.h>
 
+#include "ctl/op.h"
 #include "tally/ctl_proto.h"
 
 struct tally_cmap;
@@ -65,24 +66,6 @@ struct tally_ctl_cfg {
 	struct tally_ctl_acl acl;
 };
 
-/*
- * A checked request that changes state (setexpected, setvotes, qdevice_*),
- * copied whole, for the thread that owns the node: in tallyd that is the
- * lcore, reached through a ring; in a one-thread engine it is the caller.
- */
-struct tally_ctl_op {
-	uint64_t token;	/**< answer with tally_ctl_reply(ctl, token, result) */
-	union {
-		struct qb_ipc_request_header hdr;	/**< hdr.id: TALLY_CTL_REQ_* */
-		struct tally_ctl_req_setexpected setexpected;
-		struct tally_ctl_req_setvotes setvotes;
-		struct tally_ctl_req_qdevice qdevice;
-		struct tally_ctl_req_qdevice_update update;
-		struct tally_ctl_req_qdevice_poll poll;
-		struct tally_ctl_req_qdevice_master_wins master_wins;
-	} rq;
-};
-
 struct tally_ctl_exec {
 	/*
 	 * Take a copy of op and apply it (tally_ctl_op_apply) where the node
@@ -95,14 +78,6 @@ struct tally_ctl_exec {
 	size_t (*status)(void *ctx, char *buf, size_t len);
 	void *ctx;
 };
-
-/*
- * Apply op to the node on its own thread, `now` in the node's clock (ms).
- * The result, or *pending: the node answers later through its reply hook
- * with op->token (a qdevice_register waiting for its message).
- */
-cs_error_t tally_ctl_op_apply(struct tally_node *node, const struct tally_ctl_op *op,
-			      uint64_t now, bool *pending);
 
 /* Start serving on `loop`. NULL with errno set (EADDRINUSE: the name is taken). */
 struct tally_ctl *tally_ctl_create(const struct tally_ctl_cfg *cfg,

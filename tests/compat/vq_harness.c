@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 votequorum_handle_t open_handle(void)
@@ -16,6 +17,36 @@ votequorum_handle_t open_handle(void)
 
 	CHECK_EQ(votequorum_initialize(&h, &recording_callbacks), CS_OK);
 	return h;
+}
+
+void barrier(votequorum_handle_t h)
+{
+	CHECK_EQ(votequorum_qdevice_register(h, "barrier"), CS_OK);
+	CHECK_EQ(votequorum_qdevice_unregister(h, "barrier"), CS_OK);
+}
+
+double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+long proc_rss_kb(pid_t pid)
+{
+	char path[64], line[256];
+	FILE *f;
+	long kb = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+			break;
+	if (f != NULL)
+		fclose(f);
+	return kb;
 }
 
 pid_t host_start(const char *conf)

@@ -30,4 +30,30 @@ void host_forget(pid_t pid);
 /* initialize with the recording callbacks; CHECKs CS_OK. */
 votequorum_handle_t open_handle(void);
 
+/*
+ * setexpected replies before its message is delivered (as corosync); a
+ * register replies after, and the loopback delivers in order, so this waits
+ * for everything sent before it.
+ */
+void barrier(votequorum_handle_t h);
+
+/* CLOCK_MONOTONIC in ms; a process's resident memory (VmRSS, kB; -1 unknown). */
+double now_ms(void);
+long proc_rss_kb(pid_t pid);
+
+/*
+ * ASan keeps freed memory in quarantine, so resident size says nothing
+ * about leaks there; LeakSanitizer checks them at exit instead.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define RSS_MEANS_LEAKS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RSS_MEANS_LEAKS 0
+#endif
+#endif
+#ifndef RSS_MEANS_LEAKS
+#define RSS_MEANS_LEAKS 1
+#endif
+
 #endif

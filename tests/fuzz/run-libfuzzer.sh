@@ -1,38 +1,26 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 # Fuzz each target with libFuzzer + ASan + UBSan for SECONDS (default 60).
-#   tests/fuzz/run-libfuzzer.sh [SECONDS] [TARGET...]     targets: config wire scenario
-# Needs clang and libclang-rt (Debian: clang-14 libclang-rt-14-dev). The seed
-# corpus is copied to a scratch directory, so the tree is never modified;
-# crashes are left there (crash-*) with the command to replay them.
+#   tests/fuzz/run-libfuzzer.sh [SECONDS] [TARGET...]     targets: config wire scenario ctl
+# The fuzz build of scripts/run-tests.sh (scripts/build.sh BUILD fuzz, in
+# $FUZZ_BUILD, default build-fuzz) and its libfuzzer tests, only longer: the
+# sources and seeds come from meson.build alone. The corpus grows in
+# BUILD/tests/fuzz/libfuzzer-TARGET/corpus; crashes are left there too,
+# with the command that replays them.
 set -eu
 cd "$(dirname "$0")/../.."
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-config wire scenario}
-work=$(mktemp -d /tmp/tally-fuzz.XXXXXX)
-cc=${CLANG:-clang}
-flags="-g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -Iinclude -Iengine/core -Itools/sim"
-core="engine/core/config/cmap.c engine/core/config/parse.c engine/core/config/votequorum_cfg.c
-	engine/core/quorum/quorum.c engine/core/wire/wire.c engine/core/wire/mb.c"
-status=0
-for t in $targets; do
-	case $t in
-	scenario) extra="tools/sim/scenario.c tools/sim/cluster.c tools/sim/random.c"
-		  seeds="tests/scenarios ../shared/scenarios/public" ;;
-	*) extra=""; seeds="tests/fuzz/corpus/$t" ;;
-	esac
-	mkdir -p "$work/$t/corpus"
-	for s in $seeds; do [ -d "$s" ] && cp "$s"/* "$work/$t/corpus/" 2>/dev/null || true; done
-	# shellcheck disable=SC2086
-	$cc $flags -o "$work/$t/fuzz" "tests/fuzz/fuzz_$t.c" $core $extra $(pkg-config --cflags --libs libsodium)
-	echo "== $t: fuzzing for $secs s in $work/$t"
-	if ! (cd "$work/$t" && ./fuzz -max_total_time="$secs" -print_final_stats=1 corpus 2>&1 | tail -15); then
-		status=1
-	fi
-	if ls "$work/$t"/crash-* >/dev/null 2>&1; then
-		echo "!! $t crashed; replay with: $work/$t/fuzz $work/$t/crash-*"
-		status=1
-	fi
-done
-exit $status
+build=${FUZZ_BUILD:-build-fuzz}
+./scripts/build.sh "$build" fuzz >/dev/null
+tests=""
+[ $# -gt 0 ] || set -- config wire scenario ctl
+for t in "$@"; do tests="$tests libfuzzer-$t"; done
+export FUZZ_SECONDS="$secs"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-halt_on_error=1:abort_on_error=1:detect_leaks=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_stacktrace=1}"
+# one at a time, and meson's timeout scaled to the longer run
+mult=$(( (secs + 120) / 140 + 1 ))
+# shellcheck disable=SC2086
+exec meson test -C "$build" --no-rebuild --print-errorlogs --num-processes 1 \
+	--timeout-multiplier "$mult" $tests

@@ -6,7 +6,8 @@
 # nodelist and quorum callbacks say what the protocol must agree on:
 #   3 nodes: start-up, crash, restart, clean stop, pause shorter and longer
 #            than the detection window, one-way block, partition and heal,
-#            a node with the wrong authkey, a bad reload, status counters;
+#            a node with the wrong authkey, a bad reload, status counters,
+#            a state_dir that cannot be written;
 #   5 nodes: a 3/2 partition and heal, two simultaneous crashes.
 #   hostile frames (frame-inject): garbage, truncated, bit-flipped, oversized,
 #            replayed, wrong key, other cluster, unknown node, stale incarnation
@@ -159,10 +160,31 @@ grep -q "configuration reloaded" "$TALLY_CLUSTER_DIR/n1/log" && ok "a good reloa
 	bad "good reload: $(tail -3 "$TALLY_CLUSTER_DIR/n1/log")"
 expect "the view survives reloads" "1=1,2,3/1" "2=1,2,3/1" "3=1,2,3/1"
 
+# Node 3 with expected-votes tracking and a state_dir it cannot create (its
+# parent is a file: ENOTDIR even for root): every save fails, is logged,
+# and is not fatal; the node joins and quorum works as before.
+conf3=$TALLY_CLUSTER_DIR/n3/corosync.conf
+cp "$conf3" "$top/good3.conf"
+"$tc" stop 3
+expect "node 3 stopped" "1=1,2/1" "2=1,2/1"
+: >"$top/notadir"
+printf 'quorum {\n\texpected_votes_tracking: 1\n}\nengine {\n\tstate_dir: %s\n}\n' \
+	"$top/notadir/state" >>"$conf3"
+"$tc" start 3 && watch_node 3
+expect "node 3 joins though it cannot save its state" "1=1,2,3/1" "2=1,2,3/1" "3=1,2,3/1"
+for _ in $(seq 50); do grep -q "cannot save expected votes" "$TALLY_CLUSTER_DIR/n3/log" && break; sleep 0.1; done
+grep -Eq "cannot save expected votes [0-9]+ to $top/notadir/state/ev_tracking: Not a directory" \
+	"$TALLY_CLUSTER_DIR/n3/log" && ok "the failed save is logged" ||
+	bad "no log line for the failed save: $(tail -3 "$TALLY_CLUSTER_DIR/n3/log")"
+"$tc" kill 2
+expect "quorum still works on node 3: a crash, 2 of 3 stay quorate" "1=1,3/1" "3=1,3/1"
+"$tc" start 2 && watch_node 2
+expect "node 2 back beside it" "1=1,2,3/1" "2=1,2,3/1" "3=1,2,3/1"
+cp "$top/good3.conf" "$conf3"
+
 # Node 3 restarts with another authkey: its frames fail the MAC and it stays alone.
 "$tc" stop 3
 expect "node 3 stopped" "1=1,2/1" "2=1,2/1"
-conf3=$TALLY_CLUSTER_DIR/n3/corosync.conf
 "$keygen" -k "$top/otherkey" >/dev/null
 sed -i "s|keyfile: .*|keyfile: $top/otherkey|" "$conf3"
 "$tc" start 3 && watch_node 3

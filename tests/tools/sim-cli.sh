@@ -43,6 +43,7 @@ SCN
 printf 'scenario B1 bad\ncluster 3\nstart 1,2,3\nexpect 1 quorum=two\n' >"$tmp/bad.scn"
 printf 'cluster 3\n' >"$tmp/orphan.scn"
 printf 'scenario C1 x\ncluster 3\ncall 1 frobnicate => OK\n' >"$tmp/badcall.scn"
+printf 'scenario E1 x\ncluster 3\nexpect 1 quorate=1\nexpect\n' >"$tmp/bareexpect.scn"
 
 check "all pass: exit 0" 0 '^1 passed, 0 failed$' "$tmp/good.scn"
 check "PASS line names id and title" 0 '^PASS G1 three nodes$' "$tmp/good.scn"
@@ -53,10 +54,11 @@ check "summary counts both" 1 '^1 passed, 1 failed$' "$tmp/wrong.scn"
 check "parse error: exit 2 with file:line" 2 "bad.scn:4: '?two'? is not a number" "$tmp/bad.scn"
 check "no scenario header: exit 2" 2 'orphan.scn:1: command before the first' "$tmp/orphan.scn"
 check "unknown call: exit 2" 2 "badcall.scn:3: unknown call 'frobnicate'" "$tmp/badcall.scn"
+check "a bare expect: exit 2" 2 "bareexpect.scn:4: expect needs a check" "$tmp/bareexpect.scn"
 check "a broken file stops the run before anything runs" 2 'bad.scn:4' "$tmp/good.scn" "$tmp/bad.scn"
 check "missing file: exit 2" 2 'nosuch.scn' "$tmp/nosuch.scn"
 check "unknown membership: exit 2" 2 "unknown membership 'paxos'" --membership=paxos "$tmp/good.scn"
 check "narration shows views and callbacks" 0 'callback nodelist\(1,2,3\)' --narrate "$tmp/good.scn"
 
-echo "$((12 - fails)) passed, $fails failed"
+echo "$((13 - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]

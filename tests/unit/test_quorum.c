@@ -167,6 +167,18 @@ static struct tnode *boot(struct bus *b, uint32_t id, const struct tally_cmap *m
 	return n;
 }
 
+/*
+ * One bus at a time, zeroed: half a megabyte each, so fifteen of them on
+ * main's stack (the tests inlined, ASan keeping each its own slot) overflow it.
+ */
+static struct bus *fresh_bus(void)
+{
+	static struct bus bus;
+
+	memset(&bus, 0, sizeof(bus));
+	return &bus;
+}
+
 static void shutdown_bus(struct bus *b)
 {
 	for (int k = 0; k < b->n; k++)
@@ -250,9 +262,9 @@ static void create_reports_corosync_config_errors(void)
 
 static void getinfo_unknown_node_is_not_exist_and_zeroed(void)
 {
-	struct bus b = { 0 };
+	struct bus *b = fresh_bus();
 	struct tally_cmap *m = mkcfg(3, NULL);
-	struct tnode *n = boot(&b, 1, m, 0, 16);
+	struct tnode *n = boot(b, 1, m, 0, 16);
 	struct votequorum_info info;
 
 	memset(&info, 0xab, sizeof(info));
@@ -262,7 +274,7 @@ static void getinfo_unknown_node_is_not_exist_and_zeroed(void)
 	CHECK_EQ(info.qdevice_name[0], 0);
 	CHECK_EQ(tally_quorum_getinfo(n->q, 0, &info), CS_OK);
 	CHECK_EQ(info.node_id, 1);
-	shutdown_bus(&b);
+	shutdown_bus(b);
 	tally_cmap_free(m);
 }
 
@@ -281,62 +293,62 @@ static void qdevice_name_check_bounds(void)
 
 static void qdevice_calls_without_registration(void)
 {
-	struct bus b = { 0 };
+	struct bus *b = fresh_bus();
 	struct tally_cmap *m = mkcfg(1, (const char *const[]){ "quorum.device.model", "net", NULL });
-	struct tnode *n = boot(&b, 1, m, 0, 16);
+	struct tnode *n = boot(b, 1, m, 0, 16);
 	votequorum_ring_id_t ring;
 
-	form_view(&b);
+	form_view(b);
 	ring = tally_quorum_ring_id(n->q);
 	CHECK_EQ(tally_quorum_qdevice_unregister(n->q, "QD"), CS_ERR_NOT_EXIST);
 	CHECK_EQ(tally_quorum_qdevice_update(n->q, "QD", "QE"), CS_ERR_NOT_EXIST);
 	CHECK_EQ(tally_quorum_qdevice_poll(n->q, "QD", 1, &ring, 0), CS_ERR_NOT_EXIST);
 	CHECK_EQ(tally_quorum_qdevice_master_wins(n->q, "QD", 1), CS_ERR_NOT_EXIST);
-	shutdown_bus(&b);
+	shutdown_bus(b);
 	tally_cmap_free(m);
 }
 
 static void qdevice_register_is_deferred_and_busy(void)
 {
-	struct bus b = { 0 };
+	struct bus *b = fresh_bus();
 	/* two configured nodes, one running: the device's vote decides */
 	struct tally_cmap *m = mkcfg(2, (const char *const[]){ "quorum.device.model", "net", NULL });
-	struct tnode *n = boot(&b, 1, m, 0, 16);
+	struct tnode *n = boot(b, 1, m, 0, 16);
 	votequorum_ring_id_t ring;
 	bool pending;
 
-	form_view(&b);
+	form_view(b);
 	CHECK_EQ(tally_quorum_qdevice_register(n->q, "QD", 7, &pending), CS_OK);
 	CHECK(pending);
 	/* a second register while the first is in flight */
 	CHECK_EQ(tally_quorum_qdevice_register(n->q, "QD", 8, &pending), CS_ERR_TRY_AGAIN);
 	CHECK(!pending);
 	CHECK_EQ(n->replies, 0);
-	deliver_all(&b);
+	deliver_all(b);
 	CHECK_EQ(n->replies, 1);
 	CHECK_EQ(n->reply, CS_OK);
 
 	ring = tally_quorum_ring_id(n->q);
 	CHECK_EQ(tally_quorum_qdevice_update(n->q, "X", "QE"), CS_ERR_INVALID_PARAM);
 	CHECK_EQ(tally_quorum_qdevice_update(n->q, "QD", "QE"), CS_OK);
-	deliver_all(&b);
+	deliver_all(b);
 	CHECK_EQ(tally_quorum_qdevice_poll(n->q, "QD", 1, &ring, 0), CS_ERR_INVALID_PARAM);
 	CHECK_EQ(tally_quorum_qdevice_poll(n->q, "QE", 1, &ring, 0), CS_OK);
-	deliver_all(&b);
+	deliver_all(b);
 	CHECK(tally_quorum_is_quorate(n->q));
 	CHECK_EQ(tally_quorum_qdevice_unregister(n->q, "QD"), CS_ERR_INVALID_PARAM);
 	CHECK_EQ(tally_quorum_qdevice_unregister(n->q, "QE"), CS_OK);
-	deliver_all(&b);
+	deliver_all(b);
 	CHECK(!tally_quorum_is_quorate(n->q));
-	shutdown_bus(&b);
+	shutdown_bus(b);
 	tally_cmap_free(m);
 }
 
 static void node_table_full_drops_then_reuses_dead(void)
 {
-	struct bus b = { 0 };
+	struct bus *b = fresh_bus();
 	struct tally_cmap *m = mkcfg(5, NULL);
-	struct tnode *n = boot(&b, 1, m, 0, 3);
+	struct tnode *n = boot(b, 1, m, 0, 3);
 	struct tally_qmsg msg = { .type = TALLY_QMSG_NODEINFO };
 	struct votequorum_info info;
 	uint32_t members[] = { 1, 2, 3 }, fewer[] = { 1, 3 };
@@ -360,19 +372,19 @@ static void node_table_full_drops_then_reuses_dead(void)
 	tally_quorum_deliver(n->q, 4, &msg, 0);
 	CHECK_EQ(tally_quorum_getinfo(n->q, 4, &info), CS_OK);
 	CHECK_EQ(tally_quorum_getinfo(n->q, 2, &info), CS_ERR_NOT_EXIST);
-	shutdown_bus(&b);
+	shutdown_bus(b);
 	tally_cmap_free(m);
 }
 
 static void hostile_messages_are_dropped(void)
 {
-	struct bus b = { 0 };
+	struct bus *b = fresh_bus();
 	struct tally_cmap *m = mkcfg(3, NULL);
-	struct tnode *n = boot(&b, 1, m, 0, 16);
+	struct tnode *n = boot(b, 1, m, 0, 16);
 	struct tally_qmsg msg = { .type = TALLY_QMSG_NODEINFO };
 	struct votequorum_info info;
 
-	form_view(&b);
+	form_view(b);
 	/* a device nodeinfo from a node never seen (corosync asserts: corosync#63) */
 	msg.nodeinfo.nodeid = 0;
 	msg.nodeinfo.votes = 9;
@@ -396,7 +408,7 @@ static void hostile_messages_are_dropped(void)
 	msg.reconfigure.value = 100;
 	tally_quorum_deliver(n->q, 2, &msg, 0);
 	CHECK_EQ(tally_quorum_getinfo(n->q, 55, &info), CS_ERR_NOT_EXIST);
-	shutdown_bus(&b);
+	shutdown_bus(b);
 	tally_cmap_free(m);
 }
 
@@ -406,32 +418,32 @@ static void quorum_is_a_strict_majority_of_expected(void)
 	static const uint32_t want[] = { 1, 2, 2, 3, 3, 4, 4, 5, 5, 6 };
 
 	for (int e = 1; e <= 10; e++) {
-		struct bus b = { 0 };
+		struct bus *b = fresh_bus();
 		struct tally_cmap *m = mkcfg(e, NULL);
-		struct tnode *n = boot(&b, 1, m, 0, 16);
+		struct tnode *n = boot(b, 1, m, 0, 16);
 		struct votequorum_info info;
 
-		form_view(&b);
+		form_view(b);
 		tally_quorum_getinfo(n->q, 0, &info);
 		CHECK_EQ(info.quorum, want[e - 1]);
 		CHECK_EQ(info.node_expected_votes, (uint32_t)e);
-		shutdown_bus(&b);
+		shutdown_bus(b);
 		tally_cmap_free(m);
 	}
 }
 
 static void reload_with_bad_value_keeps_config(void)
 {
-	struct bus b = { 0 };
+	struct bus *b = fresh_bus();
 	struct tally_cmap *m = mkcfg(3, NULL);
-	struct tnode *n = boot(&b, 1, m, 0, 16);
+	struct tnode *n = boot(b, 1, m, 0, 16);
 	struct votequorum_info info;
 
-	form_view(&b);
+	form_view(b);
 	tally_cmap_set(m, "quorum.expected_votes", "many");
 	tally_quorum_reload(n->q, m, 0);
 	CHECK(strstr(n->lastlog, "reload ignored") != NULL);
-	deliver_all(&b);
+	deliver_all(b);
 	tally_quorum_getinfo(n->q, 0, &info);
 	CHECK_EQ(info.node_expected_votes, 3);
 
@@ -439,27 +451,27 @@ static void reload_with_bad_value_keeps_config(void)
 	tally_cmap_free(m);
 	m = mkcfg(0, NULL);
 	tally_quorum_reload(n->q, m, 0);
-	deliver_all(&b);
+	deliver_all(b);
 	tally_quorum_getinfo(n->q, 0, &info);
 	CHECK_EQ(info.node_expected_votes, 3);
 	CHECK_EQ(info.node_votes, 1);
-	shutdown_bus(&b);
+	shutdown_bus(b);
 	tally_cmap_free(m);
 }
 
 static void runtime_two_node_with_device(void)
 {
-	struct bus b = { 0 };
+	struct bus *b = fresh_bus();
 	struct tally_cmap *m = mkcfg(2, (const char *const[]){ "quorum.device.model", "net", NULL });
-	struct tnode *n = boot(&b, 1, m, 0, 16);
+	struct tnode *n = boot(b, 1, m, 0, 16);
 	struct votequorum_info info;
 	bool pending;
 
-	form_view(&b);
+	form_view(b);
 	/* not registered: two_node wins, the device is switched off */
 	tally_cmap_set(m, "quorum.two_node", "1");
 	tally_quorum_reload(n->q, m, 0);
-	deliver_all(&b);
+	deliver_all(b);
 	tally_quorum_getinfo(n->q, 0, &info);
 	CHECK(info.flags & VOTEQUORUM_INFO_TWONODE);
 	CHECK_EQ(tally_quorum_qdevice_register(n->q, "QD", 1, &pending), CS_ERR_ACCESS);
@@ -467,88 +479,88 @@ static void runtime_two_node_with_device(void)
 	/* back to a device only, register, then two_node again: two_node loses */
 	tally_cmap_unset(m, "quorum.two_node");
 	tally_quorum_reload(n->q, m, 0);
-	deliver_all(&b);
+	deliver_all(b);
 	CHECK_EQ(tally_quorum_qdevice_register(n->q, "QD", 1, &pending), CS_OK);
-	deliver_all(&b);
+	deliver_all(b);
 	tally_cmap_set(m, "quorum.two_node", "1");
 	tally_quorum_reload(n->q, m, 0);
-	deliver_all(&b);
+	deliver_all(b);
 	tally_quorum_getinfo(n->q, 0, &info);
 	CHECK(!(info.flags & VOTEQUORUM_INFO_TWONODE));
 	CHECK(info.flags & VOTEQUORUM_INFO_QDEVICE_REGISTERED);
-	shutdown_bus(&b);
+	shutdown_bus(b);
 	tally_cmap_free(m);
 }
 
 static void runtime_device_conflict_disables_device(void)
 {
-	struct bus b = { 0 };
+	struct bus *b = fresh_bus();
 	struct tally_cmap *m = mkcfg(4, (const char *const[]){ "quorum.auto_tie_breaker", "1", NULL });
-	struct tnode *n = boot(&b, 1, m, 0, 16);
+	struct tnode *n = boot(b, 1, m, 0, 16);
 	votequorum_ring_id_t ring;
 	bool pending;
 
-	form_view(&b);
+	form_view(b);
 	ring = tally_quorum_ring_id(n->q);
 	tally_cmap_set(m, "quorum.device.model", "net");
 	tally_quorum_reload(n->q, m, 0);
-	deliver_all(&b);
+	deliver_all(b);
 	CHECK(strstr(n->lastlog, "disabling quorum device operations") != NULL);
 	CHECK_EQ(tally_quorum_qdevice_register(n->q, "QD", 1, &pending), CS_ERR_ACCESS);
 	CHECK_EQ(tally_quorum_qdevice_poll(n->q, "QD", 1, &ring, 0), CS_ERR_ACCESS);
 	CHECK_EQ(tally_quorum_qdevice_master_wins(n->q, "QD", 1), CS_ERR_ACCESS);
-	shutdown_bus(&b);
+	shutdown_bus(b);
 	tally_cmap_free(m);
 }
 
 static void ev_tracking_persists_every_rise(void)
 {
-	struct bus b = { 0 };
+	struct bus *b = fresh_bus();
 	struct tally_cmap *m = mkcfg(3, (const char *const[]){
 		"quorum.expected_votes_tracking", "1", "quorum.expected_votes", "2", NULL });
-	struct tnode *n = boot(&b, 1, m, 4, 16);
+	struct tnode *n = boot(b, 1, m, 4, 16);
 	struct votequorum_info info;
 
 	/* the barrier from disk replaces quorum.expected_votes */
 	tally_quorum_getinfo(n->q, 0, &info);
 	CHECK_EQ(info.node_expected_votes, 4);
 	CHECK_EQ(n->persisted, 4);
-	form_view(&b);
+	form_view(b);
 	CHECK_EQ(tally_quorum_setexpected(n->q, 6), CS_OK);
-	deliver_all(&b);
+	deliver_all(b);
 	CHECK_EQ(n->persisted, 6);
 	CHECK_EQ(tally_quorum_ev_barrier(n->q), 6);
 	/* setexpected cannot push E below the barrier */
 	CHECK_EQ(tally_quorum_setexpected(n->q, 2), CS_OK);
-	deliver_all(&b);
+	deliver_all(b);
 	tally_quorum_getinfo(n->q, 0, &info);
 	CHECK_EQ(info.node_expected_votes, 6);
-	shutdown_bus(&b);
+	shutdown_bus(b);
 	tally_cmap_free(m);
 }
 
 static void leave_announces_only_with_downscale(void)
 {
-	struct bus b = { 0 };
+	struct bus *b = fresh_bus();
 	struct tally_cmap *plain = mkcfg(3, NULL);
 	struct tally_cmap *ad = mkcfg(3, (const char *const[]){ "quorum.allow_downscale", "1", NULL });
-	struct tnode *n1 = boot(&b, 1, plain, 0, 16);
+	struct tnode *n1 = boot(b, 1, plain, 0, 16);
 	int before;
 
-	form_view(&b);
-	before = b.tail;
+	form_view(b);
+	before = b->tail;
 	tally_quorum_leave(n1->q);
-	CHECK_EQ(b.tail, before);
-	shutdown_bus(&b);
+	CHECK_EQ(b->tail, before);
+	shutdown_bus(b);
 
-	memset(&b, 0, sizeof(b));
-	n1 = boot(&b, 1, ad, 0, 16);
-	form_view(&b);
-	before = b.tail;
+	b = fresh_bus();
+	n1 = boot(b, 1, ad, 0, 16);
+	form_view(b);
+	before = b->tail;
 	tally_quorum_leave(n1->q);
-	CHECK_EQ(b.tail, before + 1);
-	CHECK(b.q[before].msg.nodeinfo.flags & TALLY_QFLAG_LEAVING);
-	shutdown_bus(&b);
+	CHECK_EQ(b->tail, before + 1);
+	CHECK(b->q[before].msg.nodeinfo.flags & TALLY_QFLAG_LEAVING);
+	shutdown_bus(b);
 	tally_cmap_free(plain);
 	tally_cmap_free(ad);
 }
@@ -571,38 +583,38 @@ static void record_quorum_nodes(void *ctx, const struct tally_qnotify *q)
 
 static void quorum_notification_lists_local_node_last(void)
 {
-	struct bus b = { 0 };
+	struct bus *b = fresh_bus();
 	struct tally_cmap *m = mkcfg(3, NULL);
 	struct tnode *n2;
 	struct seen_nodes seen = { { 0 }, 0 };
 
-	boot(&b, 1, m, 0, 16);
-	n2 = boot(&b, 2, m, 0, 16);
-	boot(&b, 3, m, 0, 16);
-	form_view(&b);
+	boot(b, 1, m, 0, 16);
+	n2 = boot(b, 2, m, 0, 16);
+	boot(b, 3, m, 0, 16);
+	form_view(b);
 
 	tally_quorum_emit_current(n2->q, record_quorum_nodes, &seen);
 	CHECK_EQ(seen.n, 3);
 	CHECK_EQ(seen.ids[0], 1);
 	CHECK_EQ(seen.ids[1], 3);
 	CHECK_EQ(seen.ids[2], 2);
-	shutdown_bus(&b);
+	shutdown_bus(b);
 	tally_cmap_free(m);
 }
 
 static void setvotes_and_setexpected_checks(void)
 {
-	struct bus b = { 0 };
+	struct bus *b = fresh_bus();
 	struct tally_cmap *m = mkcfg(3, NULL);
-	struct tnode *n = boot(&b, 1, m, 0, 16);
+	struct tnode *n = boot(b, 1, m, 0, 16);
 	struct votequorum_info info;
 
-	boot(&b, 2, m, 0, 16);
-	boot(&b, 3, m, 0, 16);
-	form_view(&b);
+	boot(b, 2, m, 0, 16);
+	boot(b, 3, m, 0, 16);
+	form_view(b);
 	CHECK_EQ(tally_quorum_setvotes(n->q, 9, 1), CS_ERR_NAME_NOT_FOUND);
 	CHECK_EQ(tally_quorum_setvotes(n->q, 2, 0), CS_OK);
-	deliver_all(&b);
+	deliver_all(b);
 	tally_quorum_getinfo(n->q, 0, &info);
 	CHECK_EQ(info.total_votes, 2);
 	CHECK(info.flags & VOTEQUORUM_INFO_QUORATE);
@@ -614,43 +626,43 @@ static void setvotes_and_setexpected_checks(void)
 	CHECK_EQ(tally_quorum_setexpected(n->q, 3), CS_OK);
 	tally_quorum_getinfo(n->q, 0, &info);
 	CHECK_EQ(info.node_expected_votes, 3);
-	deliver_all(&b);
+	deliver_all(b);
 	CHECK(strstr(n->log, "E3") != NULL);
-	shutdown_bus(&b);
+	shutdown_bus(b);
 	tally_cmap_free(m);
 }
 
 static void cancel_wait_for_all_releases_waiting_nodes(void)
 {
-	struct bus b = { 0 };
+	struct bus *b = fresh_bus();
 	struct tally_cmap *m = mkcfg(3, (const char *const[]){ "quorum.wait_for_all", "1", NULL });
-	struct tnode *n = boot(&b, 1, m, 0, 16);
+	struct tnode *n = boot(b, 1, m, 0, 16);
 	struct votequorum_info info;
 
-	boot(&b, 2, m, 0, 16);
-	form_view(&b);
+	boot(b, 2, m, 0, 16);
+	form_view(b);
 	CHECK(!tally_quorum_is_quorate(n->q));
 	tally_quorum_cancel_wait_for_all(n->q);
-	deliver_all(&b);
+	deliver_all(b);
 	CHECK(tally_quorum_is_quorate(n->q));
 	tally_quorum_getinfo(n->q, 0, &info);
 	CHECK(info.flags & VOTEQUORUM_INFO_WAIT_FOR_ALL);
-	shutdown_bus(&b);
+	shutdown_bus(b);
 	tally_cmap_free(m);
 }
 
 static void atb_list_invalid_string_disables_atb(void)
 {
-	struct bus b = { 0 };
+	struct bus *b = fresh_bus();
 	struct tally_cmap *m = mkcfg(4, (const char *const[]){
 		"quorum.auto_tie_breaker", "1", "quorum.auto_tie_breaker_node", "1 two", NULL });
-	struct tnode *n = boot(&b, 1, m, 0, 16);
+	struct tnode *n = boot(b, 1, m, 0, 16);
 	struct votequorum_info info;
 
 	CHECK(n->q != NULL);
 	tally_quorum_getinfo(n->q, 0, &info);
 	CHECK(!(info.flags & VOTEQUORUM_INFO_AUTO_TIE_BREAKER));
-	shutdown_bus(&b);
+	shutdown_bus(b);
 	tally_cmap_free(m);
 }
 

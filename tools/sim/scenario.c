@@ -344,6 +344,9 @@ static int parse_expect(struct parser *p, char **tok, size_t n, struct cmd *c)
 {
 	size_t first;
 
+	/* tok[1] and on are only set up to n (a bare "expect" has none) */
+	if (n < 2)
+		return perr(p, "expect needs a check");
 	if (n == 2 && strcmp(tok[1], "agreement") == 0) {
 		c->kind = CMD_EXPECT_AGREEMENT;
 		return 0;

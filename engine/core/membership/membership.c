@@ -1414,9 +1414,11 @@ static void on_heartbeat(struct tally_mb *m, struct peer *p, const struct tally_
 			}
 			p->cap_set = (uint32_t)cap;
 			p->cap_uset = (uint32_t)ucap;
-			if (deaf)
+			/* both may be NULL when empty, and memcpy(NULL, NULL, 0) is undefined */
+			if (deaf && n > 0)
 				memcpy(p->set, msg->ids, n * sizeof(*p->set));
-			memcpy(p->uset, u, msg->n_unheard * sizeof(*p->uset));
+			if (msg->n_unheard > 0)
+				memcpy(p->uset, u, msg->n_unheard * sizeof(*p->uset));
 			p->n_set = deaf ? n : 0;
 			p->n_uset = msg->n_unheard;
 		}

@@ -18,10 +18,13 @@ static bool same(const uint8_t *a, const uint8_t *b)
 enum tally_eth_verdict tally_eth_classify(const struct tally_eth_filter *f, const uint8_t *frame,
 					  size_t len)
 {
-	const uint8_t *dst = frame, *src = frame + TALLY_ETH_ADDR_LEN;
+	const uint8_t *dst, *src;
 
+	/* checked before any pointer arithmetic: NULL + 6 is undefined */
 	if (frame == NULL || len < TALLY_ETH_HDR_LEN)
 		return TALLY_ETH_SHORT;
+	dst = frame;
+	src = frame + TALLY_ETH_ADDR_LEN;
 	if (((uint16_t)(frame[12] << 8) | frame[13]) != f->ethertype)
 		return TALLY_ETH_OTHER_TYPE;
 	if (!same(dst, f->self) && !same(dst, broadcast) && !same(dst, f->group))
