@@ -447,6 +447,11 @@ const struct tally_dp_ops *tally_engine_dp_ops(void)
 	return &ops;
 }
 
+struct tally_cmap *tally_engine_map(const struct tally_engine *e)
+{
+	return (struct tally_cmap *)e->cfg.map;
+}
+
 bool tally_engine_command(struct tally_engine *e, const struct tally_engine_cmd *cmd)
 {
 	struct tally_engine_cmd copy = *cmd;	/* the ring's API takes a non-const pointer */

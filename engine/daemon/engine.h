@@ -128,6 +128,8 @@ const struct tally_dp_ops *tally_engine_dp_ops(void);
 bool tally_engine_command(struct tally_engine *e, const struct tally_engine_cmd *cmd);
 /* Control thread: take the next note. false: none. */
 bool tally_engine_next_note(struct tally_engine *e, struct tally_engine_note *out);
+/* The configuration the engine runs with now (a reload replaces it); once the loop stopped. */
+struct tally_cmap *tally_engine_map(const struct tally_engine *e);
 /* Any thread: a consistent copy of the stats. */
 void tally_engine_stats(const struct tally_engine *e, struct tally_engine_stats *out);
 /* Any thread: the configured peers (each value whole, the set not one instant). */

@@ -374,6 +374,8 @@ static int32_t on_notes(int32_t fd, int32_t revents, void *data)
 			write_ev_barrier(d, n.value);
 			break;
 		case TALLY_ENGINE_NOTE_RELOADED:
+			if (n.map == d->map)
+				d->map = NULL;	/* the engine holds the new one (tally_engine_map) */
 			tally_cmap_free(n.map);
 			tally_log(TALLY_QLOG_NOTICE, "configuration reloaded");
 			break;
@@ -664,6 +666,8 @@ int main(int argc, char **argv)
 	}
 	pthread_join(ctl_thread, NULL);
 	tally_log(TALLY_QLOG_NOTICE, "node %" PRIu32 " left the cluster", d->nodeid);
+	/* after a reload d->map is gone: the engine's map is the one left to free */
+	d->map = tally_engine_map(d->engine);
 	tally_engine_destroy(d->engine);
 	tally_ctl_segment_destroy(d->shm_name, d->segment, TALLY_SHM_SEGMENT_SIZE);
 	tally_dp_close(d->dp);
