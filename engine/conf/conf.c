@@ -25,10 +25,8 @@ char *tally_conf_read_file(const char *path, size_t max, size_t *len)
 
 		if (want > max + 1)
 			want = max + 1;
-		if (want <= cap) {
-			saved = *len > max ? EFBIG : 0;
-			break;
-		}
+		if (want <= cap)
+			break;	/* cap is max + 1 and full: EFBIG below */
 		nb = realloc(buf, want + 1);
 		if (nb == NULL) {
 			saved = ENOMEM;
