@@ -1737,19 +1737,10 @@ int tally_mb_params_from_cmap(const struct tally_cmap *map, struct tally_mb_para
 	v[1] = p->miss_count;
 	v[2] = p->observers;
 	v[3] = (uint32_t)p->hold_down_us;
-	for (size_t i = 0; i < 4; i++) {
-		const char *text = tally_cmap_get(map, keys[i].key);
-		int rc;
-
-		if (text == NULL)
-			continue;
-		rc = tally_cmap_get_u32(map, keys[i].key, &v[i]);
-		if (rc != 0 || v[i] < keys[i].min || v[i] > keys[i].max) {
-			snprintf(err, errlen, "%s: '%s' is not a number in %" PRIu32 "..%" PRIu32,
-				 keys[i].key, text, keys[i].min, keys[i].max);
+	for (size_t i = 0; i < 4; i++)
+		if (tally_cmap_get_u32_in(map, keys[i].key, keys[i].min, keys[i].max, &v[i], err,
+					  errlen) != 0)
 			return -EINVAL;
-		}
-	}
 	p->interval_us = v[0];
 	p->miss_count = v[1];
 	p->observers = v[2];

@@ -5,9 +5,7 @@
 #include "config/cmap.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 #define EWMA_SHIFT 3u	/* weight 1/8, as TCP's srtt */
@@ -41,32 +39,15 @@ void tally_probe_params_default(struct tally_probe_params *p)
 int tally_probe_params_from_cmap(const struct tally_cmap *map, struct tally_probe_params *p,
 				 char *err, size_t errlen)
 {
-	static const struct {
-		const char *key;
-		uint32_t min, max;
-	} keys[] = {
-		{ "engine.probe_interval", 0, 60000000 },
-		{ "engine.probe_peers", 1, 64 },
-	};
-	uint32_t v[2];
+	uint32_t interval;
 
 	tally_probe_params_default(p);
-	v[0] = (uint32_t)p->interval_us;
-	v[1] = p->per_round;
-	for (size_t i = 0; i < 2; i++) {
-		const char *text = tally_cmap_get(map, keys[i].key);
-
-		if (text == NULL)
-			continue;
-		if (tally_cmap_get_u32(map, keys[i].key, &v[i]) != 0 || v[i] < keys[i].min ||
-		    v[i] > keys[i].max) {
-			snprintf(err, errlen, "%s: '%s' is not a number in %" PRIu32 "..%" PRIu32,
-				 keys[i].key, text, keys[i].min, keys[i].max);
-			return -EINVAL;
-		}
-	}
-	p->interval_us = v[0];
-	p->per_round = v[1];
+	interval = (uint32_t)p->interval_us;
+	if (tally_cmap_get_u32_in(map, "engine.probe_interval", 0, 60000000, &interval, err,
+				  errlen) != 0 ||
+	    tally_cmap_get_u32_in(map, "engine.probe_peers", 1, 64, &p->per_round, err, errlen) != 0)
+		return -EINVAL;
+	p->interval_us = interval;
 	return 0;
 }
 
