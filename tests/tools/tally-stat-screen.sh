@@ -28,7 +28,9 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 
-tmx new-session -d -s stat -x 80 -y 24 "$tc exec 1 $stat -w 0.5"
+# remain-on-exit: if tally-stat dies, its last words stay on the screen for the report
+tmx new-session -d -s stat -x 80 -y 24 "$tc exec 1 $stat -w 0.5" \; \
+	set-option -t stat remain-on-exit on
 screen() { tmx capture-pane -p -t stat; }
 # row N: the peer row of node N as "STATE P50 MARK" (MARK * or -), or nothing
 row() {

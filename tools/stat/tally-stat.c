@@ -774,6 +774,8 @@ int main(int argc, char **argv)
 			print_clients_json(&cl, clients_only);
 			printf("}\n");
 		} else {
+			if (every > 0)
+				printf("\033[H\033[2J");
 			fputs(text, stdout);
 			print_clients_text(&cl);
 		}
