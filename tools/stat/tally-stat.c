@@ -578,14 +578,13 @@ static void screen_head(struct screen *sc, const struct status *st)
 	    val_or(st, "hb_sent", "?"), val_or(st, "hb_received", "?"),
 	    val_or(st, "msgs_sent", "?"), val_or(st, "msgs_received", "?"),
 	    val_or(st, "nacks_sent", "?"), val_or(st, "stalls", "?"));
-	say(sc, "frames ok %s  bad_mac %s  replay %s  stale %s  bad_body %s  unknown %s  other %"
-	    PRIu64 "  tx_drop %s", val_or(st, "wire_ok", "?"), val_or(st, "wire_bad_mac", "?"),
+	say(sc, "rx ok %s  bad_mac %s  replay %s  stale %s  bad_body %s  unknown %s  other %" PRIu64,
+	    val_or(st, "wire_ok", "?"), val_or(st, "wire_bad_mac", "?"),
 	    val_or(st, "wire_replay", "?"), val_or(st, "wire_stale_incarnation", "?"),
-	    val_or(st, "wire_bad_body", "?"), val_or(st, "unknown_sender", "?"), others,
-	    val_or(st, "tx_drop", "?"));
-	say(sc, "probes sent %s  answered by peers %s  unmatched %s",
-	    val_or(st, "probe_pings_sent", "?"), val_or(st, "probe_pongs_received", "?"),
-	    val_or(st, "probe_unmatched", "?"));
+	    val_or(st, "wire_bad_body", "?"), val_or(st, "unknown_sender", "?"), others);
+	say(sc, "tx %s  tx_drop %s  probes sent %s  answered %s  unmatched %s",
+	    val_or(st, "tx", "?"), val_or(st, "tx_drop", "?"), val_or(st, "probe_pings_sent", "?"),
+	    val_or(st, "probe_pongs_received", "?"), val_or(st, "probe_unmatched", "?"));
 }
 
 /* Peers are listed by id already (the daemon sorts them). */
@@ -596,7 +595,7 @@ static void screen_peers(struct screen *sc, const struct status *st, int room)
 	for (size_t i = 0; i < st->n; i++)
 		n += strncmp(st->key[i], "peer.", 5) == 0;
 	blank(sc);
-	say(sc, "  %5s %-7s %8s %6s %7s %7s %7s %7s %5s", "NODE", "STATE", "LAST HB", "MISSED",
+	say(sc, "  %5s %-7s %8s %9s %7s %7s %7s %7s %5s", "NODE", "STATE", "LAST HB", "MISSED",
 	    "RTT p50", "LAST", "MIN", "EWMA", "LOST");
 	for (size_t i = 0; i < st->n; i++) {
 		const char *v = st->val[i];
@@ -609,9 +608,11 @@ static void screen_peers(struct screen *sc, const struct status *st, int room)
 			break;
 		}
 		word(v, "state", state, sizeof(state));
-		snprintf(missed, sizeof(missed), "%" PRIu64 "/%" PRIu64, word_num(v, "missed"),
+		/* a peer dead for hours has missed millions: the column says enough at 9999 */
+		snprintf(missed, sizeof(missed), "%" PRIu64 "/%" PRIu64,
+			 word_num(v, "missed") < 9999 ? word_num(v, "missed") : 9999,
 			 word_num(v, "miss_count"));
-		say(sc, "%c %5s %-7s %8s %6s %7s %7s %7s %7s %5" PRIu64,
+		say(sc, "%c %5s %-7s %8s %9s %7s %7s %7s %7s %5" PRIu64,
 		    suspected(state) ? '*' : ' ', st->key[i] + 5, state,
 		    dur(word_num(v, "silent_us"), a, sizeof(a)), missed,
 		    rtt(v, "rtt_p50_us", b, sizeof(b)), rtt(v, "rtt_last_us", c, sizeof(c)),
