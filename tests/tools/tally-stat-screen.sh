@@ -17,7 +17,8 @@ export TALLY_KEYGEN=$keygen TALLY_DAEMON="$tallyd -f -c CONF"
 export TALLY_CLUSTER_ENGINE="miss_count: 40"
 # a private tmux server: its sessions see this environment, and no one else's
 tmx() { tmux -L "tly-stat-$$" "$@"; }
-trap 'tmx kill-server 2>/dev/null; cleanup' EXIT
+# kill-server leaves its socket file behind
+trap 'tmx kill-server 2>/dev/null; rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/tly-stat-$$"; cleanup' EXIT
 
 "$tc" up 3 >/dev/null || { bad "up 3"; cat "$TALLY_CLUSTER_DIR"/n*/log; exit 1; }
 for _ in $(seq 100); do
