@@ -503,6 +503,7 @@ static int make_config(struct sim *s, uint64_t interval_us, uint32_t miss, char 
 	if (rc != 0)
 		return -ENOMEM;
 	if (tally_mb_params_from_cmap(s->map, &s->ecfg.mb, err, errlen) != 0 ||
+	    tally_probe_params_from_cmap(s->map, &s->ecfg.probe, err, errlen) != 0 ||
 	    tally_dp_cfg_from_cmap(&s->dpcfg, s->map, err, errlen) != 0)
 		return -EINVAL;
 	return 0;

@@ -11,7 +11,7 @@ PACKAGES="
 build-essential pkg-config meson ninja-build
 libdpdk-dev liburcu-dev libqb-dev libsodium-dev libbenchmark-dev
 libvotequorum-dev libcorosync-common-dev
-gcovr gnuplot-nox iproute2 mandoc nftables python3
+gcovr gnuplot-nox iproute2 mandoc nftables python3 tmux
 stress-ng corosync clang libclang-rt-14-dev
 "
 

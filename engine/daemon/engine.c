@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_ring.h>
@@ -29,14 +30,31 @@
 #define LEAVE_ANNOUNCE 3u
 /* ...but never waits longer than this for its queued messages (a partition). */
 #define LEAVE_MAX_US 1000000u
+/*
+ * Peers whose failure-detector and RTT snapshot the lcore republishes per
+ * tick: a bounded cost per tick, the whole table every n / 8 ticks.
+ */
+#define PUB_PER_TICK 8u
 
 _Static_assert(sizeof(struct tally_engine_cmd) % 4 == 0, "rte_ring element size");
 _Static_assert(sizeof(struct tally_engine_note) % 4 == 0, "rte_ring element size");
+
+/* One peer's snapshot for other threads, under its own sequence count. */
+struct pub_peer {
+	_Atomic uint64_t gen;	/**< odd: being written */
+	const struct tally_peer *peer;	/**< frames and last frame, stamped by on_rx */
+	struct pub_snap {
+		uint64_t at_us;
+		struct tally_mb_peer_info fd;
+		struct tally_probe_rtt rtt;
+	} v;
+};
 
 struct tally_engine {
 	struct tally_engine_cfg cfg;
 	struct tally_dp *dp;
 	struct tally_mb *mb;
+	struct tally_probe *probe;
 	struct tally_node *node;
 	struct tally_peers peers;
 	struct rte_ring *cmds, *notes;
@@ -51,6 +69,8 @@ struct tally_engine {
 	bool leaving;
 	uint64_t leave_deadline, left_at;
 	struct tally_engine_counters c;
+	struct pub_peer *pub;		/**< in the probe's (ascending id) order */
+	size_t n_pub, pub_next;
 	/* stats, republished under a sequence count (odd: being written) */
 	_Atomic uint64_t stats_gen;
 	struct tally_engine_stats stats;
@@ -77,6 +97,36 @@ static uint64_t us_to_tsc(const struct tally_engine *e, uint64_t us)
 static uint64_t now_ms(const struct tally_engine *e)
 {
 	return e->now_us / 1000u;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sequence counts: the lcore writes, other threads copy and retry     */
+
+static void seq_write_begin(_Atomic uint64_t *gen)
+{
+	uint64_t g = atomic_load_explicit(gen, memory_order_relaxed);
+
+	atomic_store_explicit(gen, g + 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+}
+
+static void seq_write_end(_Atomic uint64_t *gen)
+{
+	uint64_t g = atomic_load_explicit(gen, memory_order_relaxed);
+
+	atomic_store_explicit(gen, g + 1, memory_order_release);
+}
+
+static void seq_read(const _Atomic uint64_t *gen, void *dst, const void *src, size_t len)
+{
+	uint64_t g0, g1;
+
+	do {
+		g0 = atomic_load_explicit(gen, memory_order_acquire);
+		memcpy(dst, src, len);
+		atomic_thread_fence(memory_order_acquire);
+		g1 = atomic_load_explicit(gen, memory_order_relaxed);
+	} while (g0 != g1 || (g0 & 1));
 }
 
 /* ------------------------------------------------------------------ */
@@ -167,13 +217,16 @@ static const struct tally_node_ops engine_node_ops = {
 /* ------------------------------------------------------------------ */
 /* Membership hooks                                                    */
 
-static void mb_send(void *ctx, uint32_t to, const struct tally_mb_msg *m)
+/*
+ * Seal the blen bytes of e->body into a frame to `to`: its address once
+ * known, else (and for TALLY_MB_BROADCAST) the group. blen < 0: the encoder
+ * refused it.
+ */
+static void send_body(struct tally_engine *e, enum tally_wire_type type, uint32_t to, int blen)
 {
-	struct tally_engine *e = ctx;
-	struct tally_wire_hdr h = { TALLY_WIRE_MEMBERSHIP, e->cfg.nodeid, e->cfg.incarnation, 0 };
+	struct tally_wire_hdr h = { type, e->cfg.nodeid, e->cfg.incarnation, 0 };
 	const struct tally_peer *p = to == TALLY_MB_BROADCAST ? NULL : tally_peers_find(&e->peers, to);
 	const uint8_t *dst = p != NULL && p->addr_known ? p->addr : tally_dp_group(e->dp);
-	int blen = tally_wire_encode_mb(m, e->body, sizeof(e->body));
 	uint8_t *frame;
 
 	if (blen < 0) {
@@ -189,6 +242,22 @@ static void mb_send(void *ctx, uint32_t to, const struct tally_mb_msg *m)
 	tally_wire_seal(&e->cfg.key, &h, e->body, (size_t)blen, frame,
 			TALLY_WIRE_OVERHEAD + (size_t)blen);
 }
+
+static void mb_send(void *ctx, uint32_t to, const struct tally_mb_msg *m)
+{
+	struct tally_engine *e = ctx;
+
+	send_body(e, TALLY_WIRE_MEMBERSHIP, to, tally_wire_encode_mb(m, e->body, sizeof(e->body)));
+}
+
+static void probe_send(void *ctx, uint32_t to, const struct tally_probe_msg *m)
+{
+	struct tally_engine *e = ctx;
+
+	send_body(e, TALLY_WIRE_PROBE, to, tally_wire_encode_probe(m, e->body, sizeof(e->body)));
+}
+
+static const struct tally_probe_ops engine_probe_ops = { .send = probe_send };
 
 /* The quorum core's sync round is done unless it waits for a device poll. */
 static void sync_progress(struct tally_engine *e)
@@ -222,10 +291,13 @@ static void mb_view(void *ctx, const votequorum_ring_id_t *ring, const uint32_t 
 {
 	struct tally_engine *e = ctx;
 	struct tally_engine_view *v = &e->views[e->n_views++ % TALLY_ENGINE_VIEW_HISTORY];
+	struct timespec ts;
 
+	clock_gettime(CLOCK_REALTIME, &ts);	/* vDSO: no system call on the lcore */
 	v->ring = *ring;
 	v->n_members = (uint32_t)n;
 	v->at_us = e->now_us;
+	v->realtime_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 	log_view(e, ring, members, n);
 	e->sync_signalled = false;
 	tally_node_sync_init(e->node, ring, members, n, now_ms(e));
@@ -260,11 +332,9 @@ static const struct tally_mb_ops engine_mb_ops = {
 static void publish_stats(struct tally_engine *e)
 {
 	struct tally_engine_stats *s = &e->stats;
-	uint64_t g = atomic_load_explicit(&e->stats_gen, memory_order_relaxed);
 	const uint32_t *members;
 
-	atomic_store_explicit(&e->stats_gen, g + 1, memory_order_relaxed);
-	atomic_thread_fence(memory_order_release);
+	seq_write_begin(&e->stats_gen);
 	s->now_us = e->now_us;
 	s->ring = tally_mb_ring(e->mb);
 	s->n_members = (uint32_t)tally_mb_members(e->mb, &members);
@@ -274,21 +344,30 @@ static void publish_stats(struct tally_engine *e)
 	s->leaving = e->leaving;
 	tally_mb_get_stats(e->mb, &s->mb);
 	s->c = e->c;
+	tally_probe_get_stats(e->probe, &s->probe);
 	s->n_views = e->n_views;
 	memcpy(s->views, e->views, sizeof(s->views));
-	atomic_store_explicit(&e->stats_gen, g + 2, memory_order_release);
+	seq_write_end(&e->stats_gen);
 }
 
 void tally_engine_stats(const struct tally_engine *e, struct tally_engine_stats *out)
 {
-	uint64_t g0, g1;
+	seq_read(&e->stats_gen, out, &e->stats, sizeof(*out));
+}
 
-	do {
-		g0 = atomic_load_explicit(&e->stats_gen, memory_order_acquire);
-		memcpy(out, &e->stats, sizeof(*out));
-		atomic_thread_fence(memory_order_acquire);
-		g1 = atomic_load_explicit(&e->stats_gen, memory_order_relaxed);
-	} while (g0 != g1 || (g0 & 1));
+/* The next few peers' failure-detector state and RTTs, round robin. */
+static void publish_peers(struct tally_engine *e)
+{
+	for (size_t k = 0; k < PUB_PER_TICK && k < e->n_pub; k++) {
+		struct pub_peer *pp = &e->pub[e->pub_next];
+
+		seq_write_begin(&pp->gen);
+		pp->v.at_us = e->now_us;
+		tally_mb_peer_info(e->mb, pp->peer->nodeid, e->now_us, &pp->v.fd);
+		pp->v.rtt = *tally_probe_peer_rtt(e->probe, e->pub_next);
+		seq_write_end(&pp->gen);
+		e->pub_next = (e->pub_next + 1) % e->n_pub;
+	}
 }
 
 static void run_command(struct tally_engine *e, const struct tally_engine_cmd *cmd)
@@ -355,11 +434,15 @@ static uint64_t on_tick(void *ctx, struct tally_dp *dp, uint64_t now_tsc)
 		tally_mb_tick(e->mb, e->now_us);
 		sync_progress(e);
 	}
+	tally_probe_tick(e->probe, e->now_us);
 	check_leave(e);
 	publish_stats(e);
+	publish_peers(e);
 	flush_notes(e);
 
 	next = tally_mb_next_deadline(e->mb);
+	if (tally_probe_next_deadline(e->probe) < next)
+		next = tally_probe_next_deadline(e->probe);
 	qd = tally_node_next_deadline(e->node);
 	if (qd != UINT64_MAX && qd * 1000u < next)
 		next = qd * 1000u;
@@ -375,6 +458,7 @@ static void on_rx(void *ctx, struct tally_dp *dp, const uint8_t *payload, size_t
 	struct tally_engine *e = ctx;
 	struct tally_wire_hdr h;
 	struct tally_mb_msg m;
+	struct tally_probe_msg pm;
 	struct tally_peer *p;
 	const uint8_t *body;
 	size_t blen;
@@ -393,12 +477,13 @@ static void on_rx(void *ctx, struct tally_dp *dp, const uint8_t *payload, size_t
 		e->c.unknown_sender++;
 		return;
 	}
-	if (h.type != TALLY_WIRE_MEMBERSHIP) {
+	if (h.type != TALLY_WIRE_MEMBERSHIP && h.type != TALLY_WIRE_PROBE) {
 		e->c.bad_type++;
 		return;
 	}
 	/* Decode before the replay window moves: a bad body must not burn a sequence number. */
-	v = tally_wire_decode_mb(&h, body, blen, &m, &e->arrays);
+	v = h.type == TALLY_WIRE_PROBE ? tally_wire_decode_probe(body, blen, &pm)
+				       : tally_wire_decode_mb(&h, body, blen, &m, &e->arrays);
 	if (v == TALLY_WIRE_OK)
 		v = tally_wire_replay_check(&p->replay, h.incarnation, h.seq);
 	e->c.wire[v]++;
@@ -411,6 +496,11 @@ static void on_rx(void *ctx, struct tally_dp *dp, const uint8_t *payload, size_t
 	__atomic_store_n(&p->frames, p->frames + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&p->last_tsc, now_tsc, __ATOMIC_RELAXED);
 	e->now_us = tsc_to_us(e, now_tsc);
+	if (h.type == TALLY_WIRE_PROBE) {
+		/* never the membership's: an answered probe is no heartbeat */
+		tally_probe_receive(e->probe, h.sender, &pm, e->now_us);
+		return;
+	}
 	tally_mb_receive(e->mb, &m, e->now_us);
 	sync_progress(e);
 	if (tally_mb_next_deadline(e->mb) <= e->now_us || e->notes_pending)
@@ -419,25 +509,27 @@ static void on_rx(void *ctx, struct tally_dp *dp, const uint8_t *payload, size_t
 
 size_t tally_engine_peers(const struct tally_engine *e, struct tally_engine_peer *out, size_t max)
 {
-	uint64_t now = tally_dp_tsc();
-	size_t n = 0;
+	uint64_t now = tally_dp_tsc(), now_us = tsc_to_us(e, now);
+	size_t n;
 
-	for (size_t i = 0; i <= e->peers.mask && n < max; i++) {
-		const struct tally_peer *p = &e->peers.slot[i];
-		uint64_t last;
+	for (n = 0; n < e->n_pub && n < max; n++) {
+		const struct pub_peer *pp = &e->pub[n];
+		const struct tally_peer *p = pp->peer;
+		struct pub_snap snap;
+		uint64_t last = __atomic_load_n(&p->last_tsc, __ATOMIC_RELAXED);
 
-		if (p->nodeid == 0)
-			continue;
-		last = __atomic_load_n(&p->last_tsc, __ATOMIC_RELAXED);
 		out[n].nodeid = p->nodeid;
 		out[n].frames = __atomic_load_n(&p->frames, __ATOMIC_RELAXED);
 		/* the lcore may have stamped a frame after our clock read: age 0 */
 		out[n].age_us = last == 0     ? UINT64_MAX
 				: last >= now ? 0
 					      : muldiv(now - last, 1000000u, e->hz);
-		n++;
+		seq_read(&pp->gen, &snap, &pp->v, sizeof(snap));
+		out[n].snap_age_us = now_us > snap.at_us ? now_us - snap.at_us : 0;
+		out[n].fd = snap.fd;
+		out[n].rtt = snap.rtt;
 	}
-	return n;
+	return e->n_pub;
 }
 
 const struct tally_dp_ops *tally_engine_dp_ops(void)
@@ -496,6 +588,30 @@ static int add_listed(void *ctx, const struct tally_cmap *map, const char *entry
 	return 0;
 }
 
+/* A prober of every configured peer, and a published snapshot of each. */
+static int setup_probes(struct tally_engine *e)
+{
+	uint32_t *ids = calloc(e->peers.n + 1, sizeof(*ids));
+	size_t n = 0;
+
+	if (ids == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i <= e->peers.mask; i++)
+		if (e->peers.slot[i].nodeid != 0)
+			ids[n++] = e->peers.slot[i].nodeid;
+	e->probe = tally_probe_create(e->cfg.nodeid, ids, n, &e->cfg.probe, &engine_probe_ops, e, 0);
+	free(ids);
+	e->pub = calloc(n + 1, sizeof(*e->pub));
+	if (e->probe == NULL || e->pub == NULL)
+		return -ENOMEM;
+	e->n_pub = n;
+	for (size_t i = 0; i < n; i++) {
+		atomic_init(&e->pub[i].gen, 0);
+		e->pub[i].peer = tally_peers_find(&e->peers, tally_probe_peer_id(e->probe, i));
+	}
+	return 0;
+}
+
 struct tally_engine *tally_engine_create(const struct tally_engine_cfg *cfg,
 					 struct tally_dp *dp, char *err, size_t errlen)
 {
@@ -536,7 +652,13 @@ struct tally_engine *tally_engine_create(const struct tally_engine_cfg *cfg,
 	e->mb = tally_mb_create(cfg->nodeid, cfg->incarnation, &cfg->mb, &engine_mb_ops, e, 0);
 	if (e->mb == NULL)
 		goto err;
+	if (setup_probes(e) != 0) {
+		snprintf(err, errlen, "probes: out of memory");
+		goto err;
+	}
 	publish_stats(e);
+	for (size_t i = 0; i < e->n_pub; i += PUB_PER_TICK)
+		publish_peers(e);
 	return e;
 err:
 	tally_engine_destroy(e);
@@ -548,6 +670,8 @@ void tally_engine_destroy(struct tally_engine *e)
 	if (e == NULL)
 		return;
 	tally_mb_destroy(e->mb);
+	tally_probe_destroy(e->probe);
+	free(e->pub);
 	tally_node_destroy(e->node);
 	rte_ring_free(e->cmds);
 	rte_ring_free(e->notes);

@@ -23,6 +23,7 @@
 #include "ctl/ctl.h"
 #include "dp/dp.h"
 #include "membership/membership.h"
+#include "probe/probe.h"
 #include "quorum/quorum.h"
 #include "wire/mb.h"
 #include "wire/wire.h"
@@ -35,6 +36,7 @@ struct tally_engine_cfg {
 	uint64_t incarnation;		/**< grows on every start (frames, segment) */
 	struct tally_wire_key key;
 	struct tally_mb_params mb;
+	struct tally_probe_params probe;	/**< RTT probes; all 0: none sent */
 	const struct tally_cmap *map;	/**< nodelist, quorum.*; the caller keeps it alive */
 	uint32_t ev_barrier;		/**< persisted expected-votes-tracking value */
 	void *segment;
@@ -95,6 +97,7 @@ struct tally_engine_view {
 	votequorum_ring_id_t ring;
 	uint32_t n_members;
 	uint64_t at_us;		/**< engine clock (stats.now_us is the same clock) */
+	uint64_t realtime_ns;	/**< CLOCK_REALTIME at install */
 };
 
 /* What the lcore republishes every tick (tally_engine_stats copies it). */
@@ -105,15 +108,24 @@ struct tally_engine_stats {
 	bool quorate, in_sync, stable, leaving;
 	struct tally_mb_stats mb;
 	struct tally_engine_counters c;
+	struct tally_probe_stats probe;
 	uint64_t n_views;	/**< views installed; the last ones are in views[] */
 	struct tally_engine_view views[TALLY_ENGINE_VIEW_HISTORY];
 };
 
-/* One configured peer as the receive path last saw it. */
+/*
+ * One configured peer: as the receive path last saw it, and what the
+ * failure detector and the RTT probes say of it. The lcore republishes the
+ * latter for a few peers a tick (ENGINE_PUB_PER_TICK), so they are up to
+ * n / 8 ticks old (snap_age_us).
+ */
 struct tally_engine_peer {
 	uint32_t nodeid;
-	uint64_t frames;	/**< accepted from it */
+	uint64_t frames;	/**< accepted from it (any type) */
 	uint64_t age_us;	/**< since its last accepted frame; UINT64_MAX: never */
+	uint64_t snap_age_us;	/**< how old fd and rtt are */
+	struct tally_mb_peer_info fd;
+	struct tally_probe_rtt rtt;
 };
 
 /* On the main thread, before the loop: the rings and the core. NULL with a message. */
@@ -132,7 +144,10 @@ bool tally_engine_next_note(struct tally_engine *e, struct tally_engine_note *ou
 struct tally_cmap *tally_engine_map(const struct tally_engine *e);
 /* Any thread: a consistent copy of the stats. */
 void tally_engine_stats(const struct tally_engine *e, struct tally_engine_stats *out);
-/* Any thread: the configured peers (each value whole, the set not one instant). */
+/*
+ * Any thread: the first `max` configured peers in ascending id order (each
+ * entry whole, the set not one instant). Returns how many there are.
+ */
 size_t tally_engine_peers(const struct tally_engine *e, struct tally_engine_peer *out, size_t max);
 
 #endif

@@ -236,12 +236,85 @@ static bool submit_op(void *ctx, const struct tally_ctl_op *op)
 			off += (size_t)snprintf(buf + off, len - off, __VA_ARGS__);                \
 	} while (0)
 
+/* Room kept for the last line, "lines_omitted: N". */
+#define STATUS_TAIL 32u
+
+/* A whole line or none: a status too long for one reply loses lines, never half of one. */
+__attribute__((format(printf, 5, 6))) static void put_line(char *buf, size_t len, size_t *off,
+							   unsigned *omitted, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*off + STATUS_TAIL >= len) {
+		(*omitted)++;
+		return;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *off, len - STATUS_TAIL - *off, fmt, ap);
+	va_end(ap);
+	if (n < 0 || *off + (size_t)n >= len - STATUS_TAIL) {
+		buf[*off] = '\0';
+		(*omitted)++;
+		return;
+	}
+	*off += (size_t)n;
+}
+
+/* "B:N,B:N": the non-empty buckets of an RTT histogram (probe.h), or "-". */
+static void format_hist(const struct tally_probe_rtt *r, char *out, size_t len)
+{
+	size_t off = 0;
+
+	out[0] = '\0';
+	for (unsigned b = 0; b < TALLY_PROBE_BUCKETS && off < len; b++)
+		if (r->hist[b] != 0)
+			off += (size_t)snprintf(out + off, len - off, "%s%u:%" PRIu64,
+						off > 0 ? "," : "", b, r->hist[b]);
+	if (off == 0)
+		snprintf(out, len, "-");
+}
+
+/* A microsecond count, or "never" for UINT64_MAX. */
+static const char *us_or_never(uint64_t us, char *out, size_t len)
+{
+	if (us == UINT64_MAX)
+		return "never";
+	snprintf(out, len, "%" PRIu64, us);
+	return out;
+}
+
+static void put_peer(char *buf, size_t len, size_t *off, unsigned *omitted,
+		     const struct tally_engine_peer *p)
+{
+	const struct tally_mb_peer_info *fd = &p->fd;
+	const struct tally_probe_rtt *r = &p->rtt;
+	char hist[TALLY_PROBE_BUCKETS * 24], age[24], silent[24];
+
+	format_hist(r, hist, sizeof(hist));
+	put_line(buf, len, off, omitted,
+		 "peer.%" PRIu32 ": frames=%" PRIu64 " last_heard_us=%s state=%s heard=%d"
+		 " member=%d silent_us=%s missed=%" PRIu32 " miss_count=%" PRIu32 " flaps=%" PRIu32
+		 " damp_left_us=%" PRIu64 " unresponsive=%d taken=%d probes=%" PRIu64
+		 " answered=%" PRIu64 " lost=%" PRIu64 " rtt_last_us=%" PRIu64 " rtt_min_us=%" PRIu64
+		 " rtt_ewma_us=%" PRIu64 " rtt_max_us=%" PRIu64 " rtt_p50_us=%" PRIu64
+		 " rtt_p99_us=%" PRIu64 " rtt_hist=%s\n",
+		 p->nodeid, p->frames, us_or_never(p->age_us, age, sizeof(age)),
+		 tally_mb_suspicion_name(fd->state), fd->heard, fd->member,
+		 us_or_never(fd->silent_us, silent, sizeof(silent)), fd->missed, fd->miss_count,
+		 fd->flaps, fd->damp_left_us, fd->unresponsive, fd->taken, r->sent, r->answered,
+		 r->lost, r->last_us, r->min_us, r->ewma_us, r->max_us, tally_probe_quantile(r, 50),
+		 tally_probe_quantile(r, 99), hist);
+}
+
 static size_t status_text(void *ctx, char *buf, size_t len)
 {
 	struct daemon *d = ctx;
 	struct tally_engine_stats s;
 	struct tally_dp_counters dc;
-	size_t off = 0;
+	struct tally_engine_peer peers[64];
+	size_t off = 0, n_peers;
+	unsigned omitted = 0;
 	double cycles;
 
 	tally_engine_stats(d->engine, &s);
@@ -277,28 +350,31 @@ static size_t status_text(void *ctx, char *buf, size_t len)
 	    s.c.notes_dropped);
 	PUT("busy_pct: %.2f\nsleeps: %" PRIu64 "\n",
 	    cycles > 0 ? 100.0 * (double)dc.busy_cycles / cycles : 0.0, dc.sleeps);
-	/* the newest views first, with how long ago they came */
+	PUT("probe_pings_sent: %" PRIu64 "\nprobe_pongs_sent: %" PRIu64
+	    "\nprobe_pongs_received: %" PRIu64 "\nprobe_unmatched: %" PRIu64
+	    "\nprobe_misaddressed: %" PRIu64 "\nprobe_unknown: %" PRIu64 "\n", s.probe.pings_sent,
+	    s.probe.pongs_sent, s.probe.pongs_received, s.probe.unmatched, s.probe.misaddressed,
+	    s.probe.unknown);
+	/* peers by id, then the newest views first: what a long status loses is old views */
+	n_peers = tally_engine_peers(d->engine, peers, sizeof(peers) / sizeof(peers[0]));
+	if (n_peers > sizeof(peers) / sizeof(peers[0])) {
+		omitted += (unsigned)(n_peers - sizeof(peers) / sizeof(peers[0]));
+		n_peers = sizeof(peers) / sizeof(peers[0]);
+	}
+	for (size_t i = 0; i < n_peers; i++)
+		put_peer(buf, len, &off, &omitted, &peers[i]);
 	for (uint64_t k = 0; k < s.n_views && k < TALLY_ENGINE_VIEW_HISTORY; k++) {
 		const struct tally_engine_view *v =
 			&s.views[(s.n_views - 1 - k) % TALLY_ENGINE_VIEW_HISTORY];
 
-		PUT("view.%" PRIu64 ": ring=%" PRIx32 ".%" PRIx64 " members=%" PRIu32
-		    " age_ms=%.1f\n", k, v->ring.nodeid, v->ring.seq, v->n_members,
-		    (double)(s.now_us - v->at_us) / 1000.0);
+		put_line(buf, len, &off, &omitted,
+			 "view.%" PRIu64 ": ring=%" PRIx32 ".%" PRIx64 " members=%" PRIu32
+			 " age_ms=%.1f time=%" PRIu64 ".%06" PRIu64 "\n",
+			 k, v->ring.nodeid, v->ring.seq, v->n_members,
+			 (double)(s.now_us - v->at_us) / 1000.0, v->realtime_ns / 1000000000u,
+			 v->realtime_ns % 1000000000u / 1000u);
 	}
-	{
-		struct tally_engine_peer peers[64];
-		size_t n = tally_engine_peers(d->engine, peers, 64);
-
-		for (size_t i = 0; i < n; i++) {
-			if (peers[i].age_us == UINT64_MAX)
-				PUT("peer.%" PRIu32 ": frames=%" PRIu64 " heard=never\n",
-				    peers[i].nodeid, peers[i].frames);
-			else
-				PUT("peer.%" PRIu32 ": frames=%" PRIu64 " last_heard_us=%" PRIu64 "\n",
-				    peers[i].nodeid, peers[i].frames, peers[i].age_us);
-		}
-	}
+	PUT("lines_omitted: %u\n", omitted);
 	return off < len ? off : len - 1;
 }
 
@@ -569,7 +645,8 @@ int main(int argc, char **argv)
 	if (sodium_init() < 0)
 		return die("libsodium cannot start");
 	if (tally_conf_load_key(d->map, &ecfg.key, err, sizeof(err)) != 0 ||
-	    tally_mb_params_from_cmap(d->map, &ecfg.mb, err, sizeof(err)) != 0)
+	    tally_mb_params_from_cmap(d->map, &ecfg.mb, err, sizeof(err)) != 0 ||
+	    tally_probe_params_from_cmap(d->map, &ecfg.probe, err, sizeof(err)) != 0)
 		return die("%s", err);
 	rc = find_nodeid(d, NULL);
 	if (rc == -EINVAL)

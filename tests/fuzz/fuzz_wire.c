@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Received bytes -> frame checks -> the body decoder of the frame's type
- * (quorum or membership). The body decoders are also fed the raw input:
+ * (quorum, membership or probe). The body decoders are also fed the raw input:
  * only an authenticated peer reaches them, but a peer can be buggy. A
  * membership body that decodes must encode again, no longer, to a body that
- * decodes to the same message.
+ * decodes to the same message; a probe body that decodes encodes to the
+ * same bytes.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <sodium.h>
 
@@ -31,6 +33,19 @@ static void mb_decode_and_back(const struct tally_wire_hdr *h, const uint8_t *bo
 	if (n <= 0 || (size_t)n > len ||
 	    tally_wire_decode_mb(h, again, (size_t)n, &back, &arr2) != TALLY_WIRE_OK ||
 	    !tally_wire_mb_same(&m, &back))
+		abort();
+}
+
+static void probe_decode_and_back(const uint8_t *body, size_t len)
+{
+	struct tally_probe_msg m;
+	uint8_t again[TALLY_WIRE_PROBE_LEN];
+
+	if (tally_wire_decode_probe(body, len, &m) != TALLY_WIRE_OK)
+		return;
+	/* one form only: what decodes is exactly what the encoder writes */
+	if (tally_wire_encode_probe(&m, again, sizeof(again)) != (int)len ||
+	    memcmp(again, body, len) != 0)
 		abort();
 }
 
@@ -58,10 +73,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)tally_wire_replay_check(&replay, h.incarnation, h.seq);
 		if (h.type == TALLY_WIRE_MEMBERSHIP)
 			mb_decode_and_back(&h, body, body_len);
+		else if (h.type == TALLY_WIRE_PROBE)
+			probe_decode_and_back(body, body_len);
 		else
 			(void)tally_wire_decode_qmsg(body, body_len, &m);
 	}
 	(void)tally_wire_decode_qmsg(data, size, &m);
+	probe_decode_and_back(data, size);
 	if (size <= TALLY_WIRE_MAX_BODY)
 		mb_decode_and_back(&raw_mb, data, size);
 	return 0;

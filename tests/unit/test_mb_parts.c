@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "mb_stub.h"
 #include "membership/membership.h"
 #include "wire/mb.h"
 
@@ -39,27 +40,8 @@ static void on_send(void *ctx, uint32_t to, const struct tally_mb_msg *msg)
 	sent.proposes += msg->type == TALLY_MB_PROPOSE;
 }
 
-static void on_view(void *ctx, const votequorum_ring_id_t *r, const uint32_t *mem, size_t n)
-{
-	(void)ctx;
-	(void)r;
-	(void)mem;
-	(void)n;
-}
-
-static void on_deliver(void *ctx, uint32_t sender, const struct tally_qmsg *q)
-{
-	(void)ctx;
-	(void)sender;
-	(void)q;
-}
-
-static void on_activate(void *ctx)
-{
-	(void)ctx;
-}
-
-static const struct tally_mb_ops ops = { on_send, on_view, on_deliver, on_activate };
+static const struct tally_mb_ops ops = { on_send, mb_stub_view, mb_stub_deliver,
+					 mb_stub_activate };
 
 static uint32_t ids[N];
 static uint64_t incs[N];

@@ -14,6 +14,7 @@
 #include "config/config_int.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,6 +299,23 @@ int tally_cmap_get_u32(const struct tally_cmap *m, const char *key, uint32_t *ou
 	if (v == NULL)
 		return -ENOENT;
 	return tally_parse_u32(v, out);
+}
+
+int tally_cmap_get_u32_in(const struct tally_cmap *m, const char *key, uint32_t min,
+			  uint32_t max, uint32_t *out, char *err, size_t errlen)
+{
+	const char *v = tally_cmap_get(m, key);
+	uint32_t x;
+
+	if (v == NULL)
+		return 0;
+	if (tally_parse_u32(v, &x) != 0 || x < min || x > max) {
+		snprintf(err, errlen, "%s: '%s' is not a number in %" PRIu32 "..%" PRIu32, key, v,
+			 min, max);
+		return -EINVAL;
+	}
+	*out = x;
+	return 0;
 }
 
 int tally_cmap_get_u8(const struct tally_cmap *m, const char *key, uint8_t *out)

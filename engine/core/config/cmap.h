@@ -56,6 +56,12 @@ int tally_parse_u32(const char *text, uint32_t *out);
 int tally_cmap_get_u32(const struct tally_cmap *map, const char *key, uint32_t *out);
 int tally_cmap_get_u8(const struct tally_cmap *map, const char *key, uint8_t *out);
 int tally_cmap_get_bool(const struct tally_cmap *map, const char *key, int *out);
+/*
+ * An optional setting in min..max: 0 with *out set, or left alone when the
+ * key is absent; -EINVAL with a message in err otherwise.
+ */
+int tally_cmap_get_u32_in(const struct tally_cmap *map, const char *key, uint32_t min,
+			  uint32_t max, uint32_t *out, char *err, size_t errlen);
 
 /*
  * Iterate over keys starting with `prefix` in sorted key order. `fn` returns

@@ -1737,19 +1737,10 @@ int tally_mb_params_from_cmap(const struct tally_cmap *map, struct tally_mb_para
 	v[1] = p->miss_count;
 	v[2] = p->observers;
 	v[3] = (uint32_t)p->hold_down_us;
-	for (size_t i = 0; i < 4; i++) {
-		const char *text = tally_cmap_get(map, keys[i].key);
-		int rc;
-
-		if (text == NULL)
-			continue;
-		rc = tally_cmap_get_u32(map, keys[i].key, &v[i]);
-		if (rc != 0 || v[i] < keys[i].min || v[i] > keys[i].max) {
-			snprintf(err, errlen, "%s: '%s' is not a number in %" PRIu32 "..%" PRIu32,
-				 keys[i].key, text, keys[i].min, keys[i].max);
+	for (size_t i = 0; i < 4; i++)
+		if (tally_cmap_get_u32_in(map, keys[i].key, keys[i].min, keys[i].max, &v[i], err,
+					  errlen) != 0)
 			return -EINVAL;
-		}
-	}
 	p->interval_us = v[0];
 	p->miss_count = v[1];
 	p->observers = v[2];
@@ -1972,6 +1963,49 @@ bool tally_mb_stable(const struct tally_mb *m, uint64_t now)
 bool tally_mb_in_sync(const struct tally_mb *m)
 {
 	return m->installed && !m->activated;
+}
+
+void tally_mb_peer_info(const struct tally_mb *m, uint32_t id, uint64_t now,
+			struct tally_mb_peer_info *out)
+{
+	const struct peer *p = id == m->id ? NULL : peer_find(m, id);
+	uint64_t silent, missed;
+
+	memset(out, 0, sizeof(*out));
+	out->miss_count = m->p.miss_count;
+	out->silent_us = UINT64_MAX;
+	out->member = m->installed && mset_find(&m->view, id) >= 0;
+	if (p == NULL || p->last_heard == 0)
+		return;
+	/* stall forgiveness may have moved last_heard past a caller's stale now */
+	silent = now > p->last_heard ? now - p->last_heard : 0;
+	out->inc = p->inc;
+	out->silent_us = silent;
+	missed = silent / m->p.interval_us;
+	out->missed = missed < UINT32_MAX ? (uint32_t)missed : UINT32_MAX;
+	out->flaps = p->flaps;
+	out->heard = heard(m, p, now);
+	out->unresponsive = p->unresponsive_until > now;
+	out->taken = p->taken_until > now;
+	if (!fresh(m, p->last_heard, now))
+		out->state = TALLY_MB_DEAD;
+	else if (now - p->heard_since < p->damp) {
+		out->state = TALLY_MB_DAMPED;
+		out->damp_left_us = p->damp - (now - p->heard_since);
+	} else
+		out->state = 2 * (uint64_t)out->missed >= m->p.miss_count ? TALLY_MB_SUSPECT
+									: TALLY_MB_ALIVE;
+}
+
+const char *tally_mb_suspicion_name(enum tally_mb_suspicion s)
+{
+	static const char *const names[] = {
+		[TALLY_MB_UNKNOWN] = "unknown", [TALLY_MB_ALIVE] = "alive",
+		[TALLY_MB_SUSPECT] = "suspect", [TALLY_MB_DAMPED] = "damped",
+		[TALLY_MB_DEAD] = "dead",
+	};
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
 }
 
 void tally_mb_get_stats(const struct tally_mb *m, struct tally_mb_stats *out)

@@ -163,6 +163,39 @@ bool tally_mb_stable(const struct tally_mb *m, uint64_t now);
 /* The sync barrier is still open (members have not all passed it). */
 bool tally_mb_in_sync(const struct tally_mb *m);
 
+/*
+ * How close the failure detector is to giving up on a peer. DEAD: no frame
+ * within the window (miss_count intervals), so it is not heard; DAMPED:
+ * heard again but held out for flapping; SUSPECT: silent for at least half
+ * the window; ALIVE otherwise; UNKNOWN: never heard from (this life).
+ */
+enum tally_mb_suspicion {
+	TALLY_MB_UNKNOWN = 0,
+	TALLY_MB_ALIVE,
+	TALLY_MB_SUSPECT,
+	TALLY_MB_DAMPED,
+	TALLY_MB_DEAD,
+};
+
+struct tally_mb_peer_info {
+	enum tally_mb_suspicion state;
+	bool heard;		/**< counts as heard now (what evaluations use) */
+	bool member;		/**< in our installed view */
+	bool unresponsive;	/**< did not answer our proposal: sits out our next ones */
+	bool taken;		/**< rejected us for a representative we cannot hear */
+	uint64_t inc;		/**< its incarnation */
+	uint64_t silent_us;	/**< since its last frame (our stalls forgiven); UINT64_MAX: never */
+	uint32_t missed;	/**< whole heartbeat intervals of that silence */
+	uint32_t miss_count;	/**< missed intervals at which it is dead */
+	uint32_t flaps;		/**< silences that ended soon after the last one */
+	uint64_t damp_left_us;	/**< damping still to sit out */
+};
+
+/* Failure-detector state of node `id` at `now` (state UNKNOWN: never heard). */
+void tally_mb_peer_info(const struct tally_mb *m, uint32_t id, uint64_t now,
+			struct tally_mb_peer_info *out);
+const char *tally_mb_suspicion_name(enum tally_mb_suspicion s);
+
 struct tally_mb_stats {
 	uint64_t hb_sent, hb_received, msgs_sent, msgs_received;
 	uint64_t stale_dropped;		/**< older incarnation or foreign view */

@@ -318,3 +318,36 @@ enum tally_wire_verdict tally_wire_decode_qmsg(const uint8_t *body, size_t len,
 	}
 	return TALLY_WIRE_BAD_BODY;
 }
+
+/* ------------------------------------------------------------------ */
+/* RTT probe bodies                                                    */
+
+static bool probe_valid(enum tally_probe_kind kind, uint32_t target, uint64_t token)
+{
+	return (kind == TALLY_PROBE_PING || kind == TALLY_PROBE_PONG) && target != 0 && token != 0;
+}
+
+int tally_wire_encode_probe(const struct tally_probe_msg *m, uint8_t *out, size_t len)
+{
+	if (!probe_valid(m->kind, m->target, m->token))
+		return -EINVAL;
+	if (len < TALLY_WIRE_PROBE_LEN)
+		return -ENOSPC;
+	out[0] = (uint8_t)m->kind;
+	put32(out + 1, m->target);
+	put64(out + 5, m->token);
+	return TALLY_WIRE_PROBE_LEN;
+}
+
+enum tally_wire_verdict tally_wire_decode_probe(const uint8_t *body, size_t len,
+						struct tally_probe_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (len != TALLY_WIRE_PROBE_LEN || !probe_valid((enum tally_probe_kind)body[0],
+							get32(body + 1), get64(body + 5)))
+		return TALLY_WIRE_BAD_BODY;
+	m->kind = (enum tally_probe_kind)body[0];
+	m->target = get32(body + 1);
+	m->token = get64(body + 5);
+	return TALLY_WIRE_OK;
+}

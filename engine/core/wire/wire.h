@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "probe/probe.h"
 #include "quorum/quorum.h"
 
 #define TALLY_WIRE_MAGIC 0x544c5931u
@@ -45,6 +46,7 @@
 enum tally_wire_type {
 	TALLY_WIRE_QUORUM = 1,	/**< body: one votequorum message */
 	TALLY_WIRE_MEMBERSHIP = 2,	/**< body: one membership message (wire/mb.h) */
+	TALLY_WIRE_PROBE = 3,		/**< body: one RTT probe (probe/probe.h) */
 };
 
 /* Why a frame was dropped (or OK). Counters are indexed by it. */
@@ -115,5 +117,15 @@ const char *tally_wire_verdict_name(enum tally_wire_verdict v);
 int tally_wire_encode_qmsg(const struct tally_qmsg *m, uint8_t *out, size_t len);
 enum tally_wire_verdict tally_wire_decode_qmsg(const uint8_t *body, size_t len,
 					       struct tally_qmsg *m);
+
+/*
+ * RTT probe bodies: u8 kind (1 PING, 2 PONG), u32 target, u64 token; 13
+ * bytes exactly. Encode returns the length or -ENOSPC/-EINVAL; decode
+ * refuses any other length, kind, a target or token of 0 (BAD_BODY).
+ */
+#define TALLY_WIRE_PROBE_LEN 13
+int tally_wire_encode_probe(const struct tally_probe_msg *m, uint8_t *out, size_t len);
+enum tally_wire_verdict tally_wire_decode_probe(const uint8_t *body, size_t len,
+						struct tally_probe_msg *m);
 
 #endif

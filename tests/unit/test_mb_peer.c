@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the failure detector says about a peer (tally_mb_peer_info): alive
+ * while heartbeats come, suspect from half the window of silence on, dead
+ * after the whole window, damped when it comes back flapping; never-heard
+ * nodes are unknown; a new incarnation starts afresh.
+ */
+#include <string.h>
+
+#include "check.h"
+#include "mb_stub.h"
+#include "membership/membership.h"
+
+/* what a node sends is not under test here */
+static void on_send(void *ctx, uint32_t to, const struct tally_mb_msg *msg)
+{
+	(void)ctx;
+	(void)to;
+	(void)msg;
+}
+
+static const struct tally_mb_ops ops = { on_send, mb_stub_view, mb_stub_deliver,
+					 mb_stub_activate };
+
+/* interval 1 ms, window 8 ms, hold-down 50 ms */
+static struct tally_mb *node(void)
+{
+	struct tally_mb_params p;
+
+	tally_mb_params_default(&p);
+	return tally_mb_create(1, 1, &p, &ops, NULL, 0);
+}
+
+static void heartbeat(struct tally_mb *m, uint32_t from, uint64_t inc, uint64_t now)
+{
+	struct tally_mb_msg hb = { .type = TALLY_MB_HEARTBEAT, .from = from, .inc = inc };
+
+	tally_mb_receive(m, &hb, now);
+}
+
+static struct tally_mb_peer_info info(const struct tally_mb *m, uint32_t id, uint64_t now)
+{
+	struct tally_mb_peer_info i;
+
+	tally_mb_peer_info(m, id, now, &i);
+	return i;
+}
+
+static void silence_raises_suspicion_until_dead(void)
+{
+	struct tally_mb *m = node();
+
+	CHECK_EQ(info(m, 2, 100).state, TALLY_MB_UNKNOWN);
+	CHECK(info(m, 2, 100).silent_us == UINT64_MAX);
+	CHECK_EQ(info(m, 2, 100).miss_count, 8);
+	heartbeat(m, 2, 5, 1000);
+	CHECK_EQ(info(m, 2, 1000).state, TALLY_MB_ALIVE);
+	CHECK(info(m, 2, 1000).heard);
+	CHECK_EQ(info(m, 2, 1000).inc, 5);
+	CHECK_EQ(info(m, 2, 4999).missed, 3);
+	CHECK_EQ(info(m, 2, 4999).state, TALLY_MB_ALIVE);
+	CHECK_EQ(info(m, 2, 5000).missed, 4);
+	CHECK_EQ(info(m, 2, 5000).state, TALLY_MB_SUSPECT);
+	CHECK(info(m, 2, 5000).heard);	/* suspicion is no verdict */
+	CHECK_EQ(info(m, 2, 9000).state, TALLY_MB_SUSPECT);	/* the window's last µs */
+	CHECK_EQ(info(m, 2, 9001).state, TALLY_MB_DEAD);
+	CHECK(!info(m, 2, 9001).heard);
+	CHECK_EQ(info(m, 2, 9001).silent_us, 8001);
+	/* a caller's clock read before the frame came: no negative silence */
+	CHECK_EQ(info(m, 2, 500).silent_us, 0);
+	heartbeat(m, 2, 5, 9500);
+	CHECK_EQ(info(m, 2, 9500).state, TALLY_MB_ALIVE);
+	CHECK_EQ(info(m, 2, 9500).flaps, 1);
+	tally_mb_destroy(m);
+}
+
+static void a_flapping_peer_is_damped(void)
+{
+	struct tally_mb *m = node();
+	struct tally_mb_peer_info i;
+
+	heartbeat(m, 2, 5, 1000);
+	heartbeat(m, 2, 5, 20000);	/* back after a silence: one flap, no damping yet */
+	CHECK_EQ(info(m, 2, 20000).state, TALLY_MB_ALIVE);
+	heartbeat(m, 2, 5, 40000);	/* again soon: held out for hold_down */
+	heartbeat(m, 2, 5, 41000);
+	i = info(m, 2, 41000);
+	CHECK_EQ(i.state, TALLY_MB_DAMPED);
+	CHECK(!i.heard);
+	CHECK_EQ(i.flaps, 2);
+	CHECK_EQ(i.damp_left_us, 49000);
+	for (uint64_t t = 45000; t <= 90000; t += 5000)
+		heartbeat(m, 2, 5, t);	/* steady for the damping's 50 ms: counts again */
+	CHECK_EQ(info(m, 2, 90000).state, TALLY_MB_ALIVE);
+	CHECK_EQ(info(m, 2, 90000).damp_left_us, 0);
+	/* a restart is a new node: nothing of the old life's flapping */
+	heartbeat(m, 2, 6, 91000);
+	i = info(m, 2, 91000);
+	CHECK_EQ(i.inc, 6);
+	CHECK_EQ(i.flaps, 0);
+	CHECK_EQ(i.state, TALLY_MB_ALIVE);
+	/* an older life's frame changes nothing */
+	heartbeat(m, 2, 5, 99500);
+	CHECK_EQ(info(m, 2, 99500).state, TALLY_MB_DEAD);
+	tally_mb_destroy(m);
+}
+
+static void members_of_the_installed_view(void)
+{
+	struct tally_mb *m = node();
+
+	for (uint64_t t = 0; t <= 100000 && tally_mb_ring(m).seq == 0; t += 1000)
+		tally_mb_tick(m, t);	/* alone: a view of one */
+	CHECK(tally_mb_ring(m).seq != 0);
+	CHECK(info(m, 1, 0).member);
+	CHECK_EQ(info(m, 1, 0).state, TALLY_MB_UNKNOWN);	/* we do not watch ourselves */
+	CHECK(!info(m, 3, 0).member);
+	CHECK(strcmp(tally_mb_suspicion_name(TALLY_MB_SUSPECT), "suspect") == 0);
+	CHECK(strcmp(tally_mb_suspicion_name((enum tally_mb_suspicion)99), "unknown") == 0);
+	tally_mb_destroy(m);
+}
+
+int main(void)
+{
+	RUN(silence_raises_suspicion_until_dead);
+	RUN(a_flapping_peer_is_damped);
+	RUN(members_of_the_installed_view);
+	return CHECK_EXIT();
+}
