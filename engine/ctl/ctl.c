@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,9 @@ struct ctl_conn {
 	int32_t slot;		/**< client area slot, -1: none (not a library, or all taken) */
 	bool watching;
 	uint64_t watch_seq;
+	char *status;		/**< the STATUS text being read in pages, or NULL */
+	size_t status_len;
+	uint64_t status_gen;
 	struct ctl_conn *next;
 };
 
@@ -62,6 +66,7 @@ struct tally_ctl {
 	size_t n_pending, cap_pending;
 	uint64_t next_token;
 	uint64_t malformed;
+	uint64_t status_generation;
 };
 
 uint64_t tally_ctl_now_ms(void)
@@ -265,22 +270,56 @@ static void do_op(struct tally_ctl *ctl, qb_ipcs_connection_t *c, struct tally_c
 		tally_ctl_reply(ctl, op->token, CS_ERR_TRY_AGAIN);
 }
 
-static void do_status(struct tally_ctl *ctl, qb_ipcs_connection_t *c, int32_t id)
+/* Page 0 of a STATUS read: the whole text, copied once for this connection. */
+static cs_error_t status_snapshot(struct ctl_conn *cc)
+{
+	struct tally_ctl *ctl = cc->ctl;
+
+	if (cc->status == NULL)
+		cc->status = malloc(TALLY_CTL_STATUS_TEXT_MAX);
+	if (cc->status == NULL)
+		return CS_ERR_NO_MEMORY;
+	cc->status_len = ctl->exec.status(ctl->exec.ctx, cc->status, TALLY_CTL_STATUS_TEXT_MAX);
+	if (cc->status_len >= TALLY_CTL_STATUS_TEXT_MAX)
+		cc->status_len = TALLY_CTL_STATUS_TEXT_MAX - 1;
+	cc->status_gen = ++ctl->status_generation;
+	return CS_OK;
+}
+
+static void do_status(struct ctl_conn *cc, const struct tally_ctl_req_status *rq)
 {
 	char buf[TALLY_CTL_MSG_MAX];
 	struct tally_ctl_res_status *res = (void *)buf;
+	cs_error_t err = CS_OK;
 	size_t n = 0;
 
-	memset(&res->hdr, 0, sizeof(res->hdr));
-	if (ctl->exec.status != NULL)
-		n = ctl->exec.status(ctl->exec.ctx, res->text, TALLY_CTL_STATUS_MAX);
-	if (n >= TALLY_CTL_STATUS_MAX)
-		n = TALLY_CTL_STATUS_MAX - 1;
+	memset(res, 0, sizeof(*res));
+	if (cc->ctl->exec.status == NULL)
+		err = CS_ERR_NOT_SUPPORTED;
+	else if (rq->offset == 0)
+		err = status_snapshot(cc);
+	else if (cc->status == NULL || rq->generation != cc->status_gen)
+		err = CS_ERR_TRY_AGAIN;
+	else if (rq->offset > cc->status_len)
+		err = CS_ERR_INVALID_PARAM;
+	if (err == CS_OK) {
+		n = cc->status_len - rq->offset;
+		if (n > TALLY_CTL_STATUS_MAX - 1)
+			n = TALLY_CTL_STATUS_MAX - 1;
+		memcpy(res->text, cc->status + rq->offset, n);
+		res->generation = cc->status_gen;
+		res->offset = rq->offset;
+		res->total = (uint32_t)cc->status_len;
+		if (rq->offset + n == cc->status_len) {	/* read to the end: done with it */
+			free(cc->status);
+			cc->status = NULL;
+		}
+	}
 	res->text[n] = '\0';
-	res->hdr.id = id;
-	res->hdr.size = (int32_t)(sizeof(res->hdr) + n + 1);
-	res->hdr.error = ctl->exec.status != NULL ? CS_OK : CS_ERR_NOT_SUPPORTED;
-	qb_ipcs_response_send(c, res, (size_t)res->hdr.size);
+	res->hdr.id = rq->hdr.id;
+	res->hdr.size = (int32_t)(offsetof(struct tally_ctl_res_status, text) + n + 1);
+	res->hdr.error = err;
+	qb_ipcs_response_send(cc->c, res, (size_t)res->hdr.size);
 }
 
 _Static_assert(TALLY_CTL_CLIENT_TRACKING == TALLY_SHM_CLIENT_TRACKING &&
@@ -383,7 +422,7 @@ static int32_t on_msg(qb_ipcs_connection_t *c, void *data, size_t size)
 		do_watch(cc, &op.rq.watch);
 		break;
 	case TALLY_CTL_REQ_STATUS:
-		do_status(ctl, c, op.rq.hdr.id);
+		do_status(cc, &op.rq.status);
 		break;
 	case TALLY_CTL_REQ_CLIENTS:
 		do_clients(ctl, c, &op.rq.clients);
@@ -476,6 +515,7 @@ static int32_t on_closed(qb_ipcs_connection_t *c)
 		}
 	}
 	qb_ipcs_context_set(c, NULL);
+	free(cc->status);
 	free(cc);
 	return 0;
 }

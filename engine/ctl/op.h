@@ -33,6 +33,7 @@ struct tally_ctl_op {
 		struct tally_ctl_req_qdevice_poll poll;
 		struct tally_ctl_req_qdevice_master_wins master_wins;
 		struct tally_ctl_req_watch watch;
+		struct tally_ctl_req_status status;
 		struct tally_ctl_req_clients clients;
 	} rq;
 };

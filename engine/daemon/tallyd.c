@@ -312,7 +312,7 @@ static size_t status_text(void *ctx, char *buf, size_t len)
 	struct daemon *d = ctx;
 	struct tally_engine_stats s;
 	struct tally_dp_counters dc;
-	struct tally_engine_peer peers[64];
+	struct tally_engine_peer *peers;
 	size_t off = 0, n_peers;
 	unsigned omitted = 0;
 	double cycles;
@@ -356,13 +356,21 @@ static size_t status_text(void *ctx, char *buf, size_t len)
 	    s.probe.pongs_sent, s.probe.pongs_received, s.probe.unmatched, s.probe.misaddressed,
 	    s.probe.unknown);
 	/* peers by id, then the newest views first: what a long status loses is old views */
-	n_peers = tally_engine_peers(d->engine, peers, sizeof(peers) / sizeof(peers[0]));
-	if (n_peers > sizeof(peers) / sizeof(peers[0])) {
-		omitted += (unsigned)(n_peers - sizeof(peers) / sizeof(peers[0]));
-		n_peers = sizeof(peers) / sizeof(peers[0]);
+	n_peers = tally_engine_peers(d->engine, NULL, 0);
+	peers = calloc(n_peers > 0 ? n_peers : 1, sizeof(*peers));
+	if (peers == NULL)
+		omitted += (unsigned)n_peers;
+	else {
+		size_t all = tally_engine_peers(d->engine, peers, n_peers);
+
+		if (all > n_peers)	/* a reload added some since we counted */
+			omitted += (unsigned)(all - n_peers);
+		else
+			n_peers = all;
 	}
-	for (size_t i = 0; i < n_peers; i++)
+	for (size_t i = 0; peers != NULL && i < n_peers; i++)
 		put_peer(buf, len, &off, &omitted, &peers[i]);
+	free(peers);
 	for (uint64_t k = 0; k < s.n_views && k < TALLY_ENGINE_VIEW_HISTORY; k++) {
 		const struct tally_engine_view *v =
 			&s.views[(s.n_views - 1 - k) % TALLY_ENGINE_VIEW_HISTORY];

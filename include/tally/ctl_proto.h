@@ -124,17 +124,31 @@ struct tally_ctl_req_watch {
 	uint64_t seq;
 };
 
-/* The engine's counters and state as "key: value" lines, for tools. */
+/*
+ * The engine's counters and state as "key: value" lines, for tools, in pages
+ * (a thousand peers do not fit one message). Offset 0 takes a fresh copy of
+ * the whole text for this connection, a new generation; the later pages come
+ * from that copy, so a reader sees one text however many pages it takes. A
+ * page of another generation gets CS_ERR_TRY_AGAIN: start again at 0.
+ */
 struct tally_ctl_req_status {
 	struct qb_ipc_request_header hdr;
+	uint64_t generation;	/**< from the reply to offset 0; unused for offset 0 */
+	uint32_t offset;	/**< byte offset into the text */
+	uint32_t reserved;	/**< 0 */
 };
 
-#define TALLY_CTL_STATUS_MAX (TALLY_CTL_MSG_MAX - sizeof(struct qb_ipc_response_header))
+#define TALLY_CTL_STATUS_TEXT_MAX (2u << 20)	/* the whole text, bytes */
 
 struct tally_ctl_res_status {
 	struct qb_ipc_response_header hdr;
-	char text[];	/**< hdr.size - sizeof(hdr) bytes, NUL-terminated */
+	uint64_t generation;
+	uint32_t offset;	/**< where this page starts in the text */
+	uint32_t total;		/**< the text's length */
+	char text[];		/**< hdr.size - offsetof(text) bytes, NUL-terminated */
 };
+
+#define TALLY_CTL_STATUS_MAX (TALLY_CTL_MSG_MAX - sizeof(struct tally_ctl_res_status))
 
 /* The connected libvotequorum clients, from the `first`-th on (tally-stat). */
 struct tally_ctl_req_clients {

@@ -5,7 +5,7 @@
  * a foreign protocol version, random bytes. A raw libqb client, no library.
  * Also the client area: slots handed out at hello, listed by CLIENTS with
  * what the client reports, the sleeper bit rung on appends and cleared
- * when the client goes.
+ * when the client goes; and STATUS read in pages, one generation whole.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -254,6 +254,97 @@ static void watch_gets_one_wake_event(void)
 	CHECK(qb_ipcc_event_recv(conn, &ev, sizeof(ev), 200) < 0);
 }
 
+#define BIG_NODES 400
+
+/* A nodelist long enough that the host's STATUS (its configuration) takes pages. */
+static char *big_conf(void)
+{
+	size_t len = 256 + BIG_NODES * 64, off = 0;
+	char *s = malloc(len);
+
+	CHECK(s != NULL);
+	off += (size_t)snprintf(s + off, len - off, "totem {\n cluster_name: big\n}\nnodelist {\n");
+	for (int i = 1; i <= BIG_NODES; i++)
+		off += (size_t)snprintf(s + off, len - off,
+					" node {\n  nodeid: %d\n  name: a-node-called-%d\n }\n", i, i);
+	snprintf(s + off, len - off, "}\nquorum {\n provider: corosync_votequorum\n}\n");
+	return s;
+}
+
+/* One STATUS page: its error; res holds the reply. */
+static int32_t status_page(qb_ipcc_connection_t *c, uint64_t gen, uint32_t offset,
+			   struct tally_ctl_res_status *res)
+{
+	struct tally_ctl_req_status rq = { { TALLY_CTL_REQ_STATUS, sizeof(rq) }, gen, offset, 0 };
+	ssize_t n = qb_ipcc_sendv_recv(c, &(struct iovec){ &rq, sizeof(rq) }, 1, res,
+				       TALLY_CTL_MSG_MAX, 5000);
+
+	if (n < (ssize_t)sizeof(res->hdr))
+		return -1;
+	if (res->hdr.error == CS_OK)
+		CHECK_EQ(n, (ssize_t)(sizeof(*res) + strlen(res->text) + 1));
+	return res->hdr.error;
+}
+
+static void status_comes_in_pages(void)
+{
+	pid_t big = host_start(big_conf());
+	char svc[TALLY_CTL_SERVICE_MAX], want[96];
+	struct tally_ctl_res_status *res = malloc(TALLY_CTL_MSG_MAX);
+	qb_ipcc_connection_t *c;
+	uint32_t off = 0, total, pages = 0;
+	uint64_t gen;
+	char *text;
+
+	CHECK_EQ(tally_ctl_service_name(getenv(TALLY_CTL_INSTANCE_ENV), svc, sizeof(svc)), 0);
+	c = qb_ipcc_connect(svc, TALLY_CTL_MSG_MAX);
+	CHECK(c != NULL && res != NULL);
+	if (c == NULL || res == NULL) {
+		host_stop(big);
+		return;
+	}
+	CHECK_EQ(status_page(c, 0, 0, res), CS_OK);
+	gen = res->generation;
+	total = res->total;
+	CHECK(total > 2 * TALLY_CTL_STATUS_MAX);	/* at least three pages */
+	text = calloc(1, total + 1);
+	CHECK(text != NULL);
+	/* page by page: each starts where the last ended, all of one generation */
+	for (int32_t rc = CS_OK; text != NULL && rc == CS_OK; rc = status_page(c, gen, off, res)) {
+		size_t n = strlen(res->text);
+
+		CHECK_EQ(res->generation, gen);
+		CHECK_EQ(res->offset, off);
+		CHECK_EQ(res->total, total);
+		CHECK(n > 0 && off + n <= total);
+		memcpy(text + off, res->text, n);
+		off += (uint32_t)n;
+		pages++;
+		if (off == total)
+			break;
+	}
+	CHECK_EQ(off, total);
+	CHECK(pages >= 3);
+	snprintf(want, sizeof(want), "\nnodelist.node.%d.name: a-node-called-%d\n", BIG_NODES - 1,
+		 BIG_NODES);
+	CHECK(text != NULL && strstr(text, want) != NULL);	/* the last node, whole */
+	CHECK(text != NULL && text[total - 1] == '\n');
+	/* read to the end: that copy is gone, a later page asks to start again */
+	CHECK_EQ(status_page(c, gen, 1, res), CS_ERR_TRY_AGAIN);
+	/* a new read replaces the old one: its generation's pages are refused */
+	CHECK_EQ(status_page(c, 0, 0, res), CS_OK);
+	CHECK(res->generation != gen);
+	CHECK_EQ(status_page(c, gen, TALLY_CTL_STATUS_MAX - 1, res), CS_ERR_TRY_AGAIN);
+	CHECK_EQ(status_page(c, 0, 0, res), CS_OK);
+	gen = res->generation;
+	CHECK_EQ(status_page(c, gen, total + 1, res), CS_ERR_INVALID_PARAM);
+	CHECK_EQ(status_page(c, gen, TALLY_CTL_STATUS_MAX - 1, res), CS_OK);	/* still readable */
+	qb_ipcc_disconnect(c);
+	free(text);
+	free(res);
+	host_stop(big);
+}
+
 int main(void)
 {
 	pid_t host = host_start(ONE_NODE_CONF);
@@ -273,5 +364,6 @@ int main(void)
 		qb_ipcc_disconnect(conn);
 	}
 	host_stop(host);
+	RUN(status_comes_in_pages);
 	return CHECK_EXIT();
 }

@@ -163,6 +163,31 @@ static bool host_submit(void *ctx, const struct tally_ctl_op *op)
 	return true;
 }
 
+struct status_buf {
+	char *buf;
+	size_t len, off;
+};
+
+static int status_key(void *ctx, const char *key, const char *value)
+{
+	struct status_buf *b = ctx;
+
+	if (b->off < b->len)
+		b->off += (size_t)snprintf(b->buf + b->off, b->len - b->off, "%s: %s\n", key, value);
+	return 0;
+}
+
+/* STATUS: the running configuration, a key a line (a big nodelist spans pages). */
+static size_t host_status(void *ctx, char *buf, size_t len)
+{
+	struct vq_host *h = ctx;
+	struct status_buf b = { buf, len, 0 };
+
+	buf[0] = '\0';
+	tally_cmap_foreach(h->map, "", status_key, &b);
+	return b.off < len ? b.off : len - 1;
+}
+
 static const struct tally_node_ops host_ops = {
 	.send = host_send,
 	.wake = host_wake,
@@ -204,7 +229,7 @@ struct vq_host *vq_host_create(const char *conf, uint32_t nodeid, const char *in
 	cfg.segment_size = TALLY_SHM_SEGMENT_SIZE;
 	cfg.engine_incarnation = incarnation;
 	cfg.segment = h->seg;
-	h->exec = (struct tally_ctl_exec){ .submit = host_submit, .ctx = h };
+	h->exec = (struct tally_ctl_exec){ .submit = host_submit, .status = host_status, .ctx = h };
 	h->ctl = tally_ctl_create(&cfg, &h->exec, loop);
 	if (h->ctl == NULL) {
 		snprintf(err, errlen, "control IPC %s: %s", service, strerror(errno));

@@ -35,9 +35,12 @@
 
 #include "tally/ctl_proto.h"
 
-static int fetch(qb_ipcc_connection_t *c, char *out, size_t len)
+/* One page of the status text at `offset` of generation `*gen` (any, at 0). */
+static int fetch_page(qb_ipcc_connection_t *c, uint32_t offset, uint64_t *gen, char *out,
+		      uint32_t *total, size_t *len)
 {
-	struct tally_ctl_req_status rq = { { .id = TALLY_CTL_REQ_STATUS, .size = sizeof(rq) } };
+	struct tally_ctl_req_status rq = { { .id = TALLY_CTL_REQ_STATUS, .size = sizeof(rq) },
+					   .generation = *gen, .offset = offset };
 	char buf[TALLY_CTL_MSG_MAX];
 	struct tally_ctl_res_status *res = (void *)buf;
 	ssize_t n = qb_ipcc_sendv_recv(c, &(struct iovec){ &rq, sizeof(rq) }, 1, buf, sizeof(buf),
@@ -45,16 +48,47 @@ static int fetch(qb_ipcc_connection_t *c, char *out, size_t len)
 
 	if (n < 0)
 		return (int)n;
-	if ((size_t)n <= sizeof(res->hdr) || res->hdr.error != 1 /* CS_OK */)
+	if (n >= (ssize_t)sizeof(res->hdr) && res->hdr.error == 6 /* CS_ERR_TRY_AGAIN */)
+		return -EAGAIN;
+	if ((size_t)n <= sizeof(*res) || res->hdr.error != 1 /* CS_OK */ || res->offset != offset ||
+	    res->total >= TALLY_CTL_STATUS_TEXT_MAX)
 		return -EPROTO;
 	buf[n - 1] = '\0';
-	snprintf(out, len, "%s", res->text);
+	*len = strlen(res->text);
+	if (offset + *len > res->total)
+		return -EPROTO;
+	memcpy(out + offset, res->text, *len);
+	*gen = res->generation;
+	*total = res->total;
 	return 0;
+}
+
+/* The whole status text into out (TALLY_CTL_STATUS_TEXT_MAX bytes), page by page. */
+static int fetch(qb_ipcc_connection_t *c, char *out)
+{
+	for (int attempt = 0; attempt < 5; attempt++) {
+		uint64_t gen = 0;
+		uint32_t offset = 0, total = 0;
+		size_t len;
+		int rc;
+
+		do {
+			rc = fetch_page(c, offset, &gen, out, &total, &len);
+			offset += (uint32_t)len;
+		} while (rc == 0 && offset < total && len > 0);
+		if (rc == -EAGAIN)
+			continue;	/* our copy was replaced: read it again from the start */
+		if (rc == 0 && offset != total)
+			rc = -EPROTO;
+		out[rc == 0 ? total : 0] = '\0';
+		return rc;
+	}
+	return -EAGAIN;
 }
 
 /* ---- the status: "key: value" lines, some values "k=v k=v" words ---- */
 
-#define MAX_LINES 512
+#define MAX_LINES 16384	/* more than 4096 peers' lines and the rest */
 /* tally_probe.h's buckets: bucket b holds [2^b, 2^(b+1)) µs, bucket 0 from 0, the last no end */
 #define RTT_BUCKETS 24u
 
@@ -707,7 +741,8 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char service[TALLY_CTL_SERVICE_MAX], text[TALLY_CTL_MSG_MAX];
+	char service[TALLY_CTL_SERVICE_MAX];
+	char *text = malloc(TALLY_CTL_STATUS_TEXT_MAX);
 	qb_ipcc_connection_t *c;
 	struct clients cl = { 0 };
 	struct status *st = calloc(1, sizeof(*st));
@@ -735,7 +770,7 @@ int main(int argc, char **argv)
 			return usage();
 		}
 	}
-	if (st == NULL)
+	if (st == NULL || text == NULL)
 		return 1;
 	/* a refreshing view is for people, unless they asked for JSON */
 	screen = !json && !clients_only && (screen || every > 0);
@@ -751,7 +786,7 @@ int main(int argc, char **argv)
 	}
 	do {
 		text[0] = '\0';
-		rc = clients_only ? 0 : fetch(c, text, sizeof(text));
+		rc = clients_only ? 0 : fetch(c, text);
 		if (rc != 0) {
 			fprintf(stderr, "tally-stat: status request failed: %s\n", strerror(-rc));
 			break;
@@ -787,5 +822,6 @@ int main(int argc, char **argv)
 	qb_ipcc_disconnect(c);
 	free(cl.c);
 	free(st);
+	free(text);
 	return rc == 0 ? 0 : 1;
 }
