@@ -45,6 +45,7 @@ struct vq_inst {
 	struct tally_shm_client *slot;
 	uint32_t slot_index;
 	uint32_t resyncs;
+	atomic_uint futex_sleeping;	/**< threads of this handle asleep in tally_shm_wait */
 
 	votequorum_callbacks_t cb;
 	void *user_context;

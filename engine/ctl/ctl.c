@@ -211,7 +211,7 @@ static void take_slot(struct ctl_conn *cc)
 			continue;
 		ctl->slot_used[i] = true;
 		cc->slot = (int32_t)i;
-		tally_shm_fd_forget(ctl->cfg.segment, i);
+		tally_shm_slot_forget(ctl->cfg.segment, i);
 		atomic_store_explicit(&sl->cursor_seq, 0, memory_order_relaxed);
 		atomic_store_explicit(&sl->cursor, 0, memory_order_relaxed);
 		atomic_store_explicit(&sl->flags, 0, memory_order_relaxed);
@@ -225,7 +225,7 @@ static void release_slot(struct ctl_conn *cc)
 	if (cc->slot < 0)
 		return;
 	/* A client that died asleep costs the engine nothing from now on. */
-	tally_shm_fd_forget(cc->ctl->cfg.segment, (uint32_t)cc->slot);
+	tally_shm_slot_forget(cc->ctl->cfg.segment, (uint32_t)cc->slot);
 	cc->ctl->slot_used[cc->slot] = false;
 	cc->slot = -1;
 }

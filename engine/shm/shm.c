@@ -148,14 +148,6 @@ int tally_shm_append(void *segment, enum tally_shm_event_type type, const void *
 	return 0;
 }
 
-bool tally_shm_has_waiters(const void *segment)
-{
-	const struct tally_shm_header *h = segment;
-
-	return atomic_load_explicit(&((struct tally_shm_header *)h)->waiters,
-				    memory_order_seq_cst) != 0;
-}
-
 /* ------------------------------------------------------------------ */
 /* Reader                                                              */
 

@@ -23,8 +23,6 @@ uint64_t tally_shm_publish(void *segment, const struct tally_shm_snapshot *snap)
 /* Append one event record. 0, or -EMSGSIZE when it could never fit the ring. */
 int tally_shm_append(void *segment, enum tally_shm_event_type type, const void *payload,
 		     uint32_t len);
-/* true when some reader announced it sleeps (then the engine should wake it). */
-bool tally_shm_has_waiters(const void *segment);
 
 /* ---- reader (the client library) ---- */
 

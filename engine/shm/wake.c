@@ -1,10 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Futex wake-ups on the segment (wake.h). The pairing with the writer:
- *   W1 writer: change visible, futex word += 1 (seq_cst), then load waiters (seq_cst)
- *   W2 reader: waiters += 1 (seq_cst), load the word (seq_cst), re-check for events
- * Either the writer sees the waiter and wakes it, or the reader sees the
- * change (or a moved word, which makes FUTEX_WAIT return at once).
+ *   W1 writer: change visible, futex word += 1 (seq_cst), then load the
+ *      count and the futex bitmap (seq_cst loads)
+ *   W2 reader: its slot's bit |= and its word's futex_any bit |= (or
+ *      count += 1) (seq_cst), load the word (seq_cst), re-check for events
+ * All of these are in one total order: either the writer's loads come after
+ * the announcement and it wakes, or they come before it, so the bump came
+ * before the reader's load of the word and the reader sees the change (or a
+ * moved word, which makes FUTEX_WAIT return at once). A reader takes its
+ * announcement back only after its sleep, and the control thread clears a
+ * slot's bit only once that client's connection is gone (a live sleeper's
+ * bit is never cleared under it, so W2 holds for every live reader).
+ * futex_any only lets the writer skip empty bitmap words; whoever clears
+ * one of its bits looks at that word again after (tally_shm_has_waiters).
  */
 #include "shm/wake.h"
 
@@ -25,6 +34,43 @@ static long futex(TALLY_SHM_ATOMIC(uint32_t) *word, int op, uint32_t val,
 	return syscall(SYS_futex, (uint32_t *)word, op, val, timeout, NULL, 0);
 }
 
+/* The engine's own address of the client area: layout constants, not the header. */
+static struct tally_shm_clients *writer_clients(const void *segment)
+{
+	return (struct tally_shm_clients *)((uint8_t *)segment + TALLY_SHM_CLIENTS_OFFSET);
+}
+
+bool tally_shm_has_waiters(void *segment)
+{
+	struct tally_shm_header *h = segment;
+	struct tally_shm_clients *c = writer_clients(segment);
+	uint64_t any;
+
+	/* seq_cst loads (plain loads on x86): W1 needs them after the bump */
+	if (atomic_load_explicit(&h->waiters, memory_order_seq_cst) != 0)
+		return true;
+	any = atomic_load_explicit(&c->futex_any, memory_order_seq_cst);
+	while (any != 0) {
+		uint32_t j = (uint32_t)__builtin_ctzll(any);
+		uint64_t bit = 1ull << j;
+
+		any &= any - 1;
+		if (atomic_load_explicit(&c->futex_sleepers[j], memory_order_seq_cst) != 0)
+			return true;
+		/*
+		 * Its sleepers woke or went. Clear, then look again: a sleeper
+		 * that set its bit in word j before this second load is seen
+		 * here, one that set it after sets futex_any after the clear.
+		 */
+		atomic_fetch_and_explicit(&c->futex_any, ~bit, memory_order_seq_cst);
+		if (atomic_load_explicit(&c->futex_sleepers[j], memory_order_seq_cst) != 0) {
+			atomic_fetch_or_explicit(&c->futex_any, bit, memory_order_seq_cst);
+			return true;
+		}
+	}
+	return false;
+}
+
 bool tally_shm_wake(void *segment)
 {
 	struct tally_shm_header *h = segment;
@@ -42,14 +88,23 @@ bool tally_shm_pending(const struct tally_shm_reader *r)
 	return atomic_load_explicit(&h->ev_tail, memory_order_acquire) != r->cursor;
 }
 
-int tally_shm_wait(const struct tally_shm_reader *r, int timeout_ms)
+int tally_shm_wait(const struct tally_shm_reader *r, struct tally_shm_clients *area,
+		   uint32_t slot, int timeout_ms)
 {
 	struct tally_shm_header *h = (struct tally_shm_header *)r->hdr;
 	struct timespec ts = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L };
+	bool own = area != NULL && slot < TALLY_SHM_CLIENTS;
+	TALLY_SHM_ATOMIC(uint64_t) *bits = own ? &area->futex_sleepers[slot / 64] : NULL;
+	uint64_t bit = 1ull << (slot % 64);
 	uint32_t word;
 	int rc = 0;
 
-	atomic_fetch_add_explicit(&h->waiters, 1, memory_order_seq_cst);	/* W2 */
+	if (own) {
+		atomic_fetch_or_explicit(bits, bit, memory_order_seq_cst);	/* W2 */
+		atomic_fetch_or_explicit(&area->futex_any, 1ull << (slot / 64), memory_order_seq_cst);
+	} else {
+		atomic_fetch_add_explicit(&h->waiters, 1, memory_order_seq_cst);	/* W2 */
+	}
 	word = atomic_load_explicit(&h->futex, memory_order_seq_cst);
 	if (!tally_shm_pending(r) &&
 	    futex(&h->futex, FUTEX_WAIT, word, timeout_ms < 0 ? NULL : &ts) != 0) {
@@ -57,22 +112,19 @@ int tally_shm_wait(const struct tally_shm_reader *r, int timeout_ms)
 			rc = -errno;
 		/* EAGAIN: the word moved before we slept, i.e. something changed */
 	}
-	atomic_fetch_sub_explicit(&h->waiters, 1, memory_order_seq_cst);
+	if (own)
+		atomic_fetch_and_explicit(bits, ~bit, memory_order_seq_cst);
+	else
+		atomic_fetch_sub_explicit(&h->waiters, 1, memory_order_seq_cst);
 	return rc;
 }
 
 /* ------------------------------------------------------------------ */
 /* The ring: waking clients asleep in poll()                           */
 
-/* The engine's own address of the client area: layout constants, not the header. */
-static struct tally_shm_clients *writer_clients(void *segment)
-{
-	return (struct tally_shm_clients *)((uint8_t *)segment + TALLY_SHM_CLIENTS_OFFSET);
-}
-
 bool tally_shm_fd_sleeping(const void *segment)
 {
-	struct tally_shm_clients *c = writer_clients((void *)segment);
+	struct tally_shm_clients *c = writer_clients(segment);
 
 	atomic_thread_fence(memory_order_seq_cst);	/* F1 */
 	for (uint32_t i = 0; i < TALLY_SHM_CLIENTS / 64; i++)
@@ -106,11 +158,15 @@ int tally_shm_fd_ring(int fd)
 	return 0;
 }
 
-void tally_shm_fd_forget(void *segment, uint32_t slot)
+void tally_shm_slot_forget(void *segment, uint32_t slot)
 {
-	if (slot < TALLY_SHM_CLIENTS)
-		atomic_fetch_and_explicit(&writer_clients(segment)->sleepers[slot / 64],
-					  ~(1ull << (slot % 64)), memory_order_seq_cst);
+	struct tally_shm_clients *c = writer_clients(segment);
+	uint64_t keep = ~(1ull << (slot % 64));
+
+	if (slot >= TALLY_SHM_CLIENTS)
+		return;
+	atomic_fetch_and_explicit(&c->sleepers[slot / 64], keep, memory_order_seq_cst);
+	atomic_fetch_and_explicit(&c->futex_sleepers[slot / 64], keep, memory_order_seq_cst);
 }
 
 int tally_shm_fd_watch(int shm_fd)

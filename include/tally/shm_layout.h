@@ -23,9 +23,10 @@
  * Client area (page-aligned, after the ring, mapped writable by clients):
  * one slot per connected library, handed out by the engine's control
  * thread at hello, where the library reports its read cursor and tracking
- * (for tally-stat), and a bitmap of clients asleep in poll() on
- * votequorum_fd_get's descriptor. The engine only reads slots (for display)
- * and takes bits; nothing a client writes here can steer its stores.
+ * (for tally-stat), and two bitmaps: clients asleep in poll() on
+ * votequorum_fd_get's descriptor, and clients asleep on the futex. The
+ * engine only reads slots (for display) and takes or reads bits; nothing a
+ * client writes here can steer its stores.
  */
 #ifndef TALLY_SHM_LAYOUT_H
 #define TALLY_SHM_LAYOUT_H
@@ -41,7 +42,7 @@
 #endif
 
 #define TALLY_SHM_MAGIC 0x31304d4853594c54ull	/* "TLYSHM01" little-endian */
-#define TALLY_SHM_VERSION 2u
+#define TALLY_SHM_VERSION 3u
 #define TALLY_SHM_SLOTS 4u
 #define TALLY_SHM_MAX_NODES 4096u
 #define TALLY_SHM_NAME_LEN 256u
@@ -152,7 +153,10 @@ struct tally_shm_header {
 	TALLY_SHM_ATOMIC(uint64_t) ev_seq;	/**< seq of the newest complete record */
 	uint8_t pad3[TALLY_SHM_CACHE_LINE - 16];
 
-	/* Wake-up: readers that sleep announce it; the engine rings only then. */
+	/* Wake-up: readers that sleep announce it; the engine wakes only then.
+	 * `waiters` counts sleepers without a client slot (and the control
+	 * server while it has watchers); a client with a slot uses its bit in
+	 * tally_shm_clients.futex_sleepers, which outlives no connection. */
 	TALLY_SHM_ATOMIC(uint32_t) futex;
 	TALLY_SHM_ATOMIC(uint32_t) waiters;
 	uint8_t pad4[TALLY_SHM_CACHE_LINE - 8];
@@ -176,10 +180,20 @@ struct tally_shm_clients {
 	 * client, taken by the engine when it rings, cleared by the control
 	 * thread when the client goes. */
 	TALLY_SHM_ATOMIC(uint64_t) sleepers[TALLY_SHM_CLIENTS / 64];
+	/* Bit i: client slot i sleeps on the futex (FUTEX_WAIT on `futex`).
+	 * Set and cleared by the client around its sleep, read by the engine
+	 * when it wakes, cleared by the control thread when the client goes:
+	 * a client killed asleep is forgotten with its connection. */
+	TALLY_SHM_ATOMIC(uint64_t) futex_sleepers[TALLY_SHM_CLIENTS / 64];
+	/* Bit j: futex_sleepers[j] may be non-zero, so the engine's check
+	 * is one load while nobody sleeps. Set by a sleeper after its own
+	 * bit; cleared, then re-checked, by whoever finds word j empty. */
+	TALLY_SHM_ATOMIC(uint64_t) futex_any;
+	uint8_t pad0[TALLY_SHM_CACHE_LINE - 8];
 	/* The engine pwrite()s this word to ring: one write(2) raises
 	 * inotify IN_MODIFY on the segment file for every sleeper at once. */
 	uint64_t ring;
-	uint8_t pad[TALLY_SHM_CACHE_LINE * 2 - 8];
+	uint8_t pad1[TALLY_SHM_CACHE_LINE - 8];
 	struct tally_shm_client slot[TALLY_SHM_CLIENTS];
 };
 
@@ -205,7 +219,7 @@ _Static_assert(sizeof(struct tally_shm_slot) % TALLY_SHM_CACHE_LINE == 0, "slot 
 _Static_assert(sizeof(struct tally_shm_header) == 6 * TALLY_SHM_CACHE_LINE, "header layout");
 _Static_assert(sizeof(struct tally_shm_client) == TALLY_SHM_CACHE_LINE, "client slot layout");
 _Static_assert(sizeof(struct tally_shm_clients) ==
-		       TALLY_SHM_CLIENTS / 8 + 2 * TALLY_SHM_CACHE_LINE +
+		       2 * (TALLY_SHM_CLIENTS / 8) + 2 * TALLY_SHM_CACHE_LINE +
 			       TALLY_SHM_CLIENTS * TALLY_SHM_CACHE_LINE,
 	       "client area layout");
 _Static_assert((TALLY_SHM_EVENT_RING & (TALLY_SHM_EVENT_RING - 1)) == 0, "ring power of two");

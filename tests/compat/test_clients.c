@@ -3,7 +3,8 @@
  * Hostile and broken clients of one engine (tests/host/vq-host): a crowd
  * of a thousand, a client SIGKILLed inside its dispatch callback or asleep
  * in dispatch. The engine keeps serving the others and gives back what a
- * client held (its descriptors, libqb's files, the watch). Readers that
+ * client held (its descriptors, libqb's files, the watch, its announced
+ * futex sleep). Readers that
  * never read are test-libvq's lapped group.
  *
  *   test-clients GROUP      (GROUP: crowd killed)
@@ -80,14 +81,17 @@ static int released(int fds, int qb)
 }
 
 /*
- * The segment's count of sleeping readers, read from the segment itself
- * (vq_host names it /tally-test.<instance>.<pid>). -1 when unreadable.
+ * Readers the engine believes asleep on the futex, read from the segment
+ * itself (vq_host names it /tally-test.<instance>.<pid>): the header's
+ * count plus the client area's futex bits, what the engine's wake looks
+ * at. -1 when unreadable.
  */
 static long segment_waiters(void)
 {
 	char name[128];
 	const char *inst = getenv("TALLY_INSTANCE");
-	const struct tally_shm_header *seg;
+	const uint8_t *seg;
+	const struct tally_shm_clients *area;
 	long w;
 	int fd;
 
@@ -95,13 +99,28 @@ static long segment_waiters(void)
 	fd = shm_open(name, O_RDONLY, 0);
 	if (fd < 0)
 		return -1;
-	seg = mmap(NULL, sizeof(*seg), PROT_READ, MAP_SHARED, fd, 0);
+	seg = mmap(NULL, TALLY_SHM_SEGMENT_SIZE, PROT_READ, MAP_SHARED, fd, 0);
 	close(fd);
 	if (seg == MAP_FAILED)
 		return -1;
-	w = (long)atomic_load(&seg->waiters);
-	munmap((void *)seg, sizeof(*seg));
+	area = (const struct tally_shm_clients *)(seg + TALLY_SHM_CLIENTS_OFFSET);
+	w = (long)atomic_load(&((const struct tally_shm_header *)seg)->waiters);
+	for (uint32_t i = 0; i < TALLY_SHM_CLIENTS / 64; i++)
+		w += __builtin_popcountll(atomic_load(&area->futex_sleepers[i]));
+	munmap((void *)seg, TALLY_SHM_SEGMENT_SIZE);
 	return w;
+}
+
+/* Wait up to 5 s for the engine to count `want` sleepers. */
+static int waiters_become(long want)
+{
+	for (int i = 0; i < 500; i++) {
+		if (segment_waiters() == want)
+			return 1;
+		usleep(10000);
+	}
+	fprintf(stderr, "segment waiters %ld (want %ld)\n", segment_waiters(), want);
+	return 0;
 }
 
 /* The engine still answers: a new client reads and changes state. */
@@ -302,38 +321,40 @@ static void change_reaches(votequorum_handle_t w, votequorum_handle_t t)
 /*
  * A client SIGKILLed inside its callback (`in_callback`) or while asleep in
  * dispatch: the engine reclaims its connection (descriptors back), and
- * the other clients still get their changes. Killed asleep, it may die
- * counted as a sleeper in the segment (nobody can take that back for it):
- * that only costs the engine a futex wake per change, so it is measured,
- * not refused.
+ * the other clients still get their changes. Killed asleep on the futex,
+ * its sleep is announced by its client slot's bit, which goes with the
+ * connection: once the engine noticed the disconnect, nobody is left to
+ * wake and changes make no wake syscall.
  */
 static void killed_client_is_reclaimed(int in_callback)
 {
 	votequorum_handle_t t = open_handle(), w = open_handle();
 	int fds0, qb0, status = 0;
-	long waiters0;
+	long waiters0, asleep = -1;
 	pid_t kid;
 
 	CHECK_EQ(votequorum_trackstart(t, 2, CS_TRACK_CHANGES_ONLY), CS_OK);
 	fds0 = engine_fds();
 	qb0 = engine_qb_files();
 	waiters0 = segment_waiters();
+	CHECK_EQ(waiters0, 0);
 	kid = start_sleeper(in_callback);
 	CHECK(engine_fds() > fds0);
 	if (in_callback) {
 		change_reaches(w, t);	/* its callback kills it */
 	} else {
-		usleep(100000);	/* into its futex or poll sleep */
+		/* into its futex sleep (after 20 µs of spinning) */
+		CHECK(waiters_become(waiters0 + 1));
+		asleep = segment_waiters();
 		kill(kid, SIGKILL);
 	}
 	CHECK_EQ(waitpid(kid, &status, 0), kid);
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	/* its connection, libqb's files for it and its watch are gone */
+	/* its connection, libqb's files for it, its watch and its sleep are gone */
 	CHECK(released(fds0, qb0));
-	if (in_callback)
-		CHECK_EQ(segment_waiters(), waiters0);
-	printf("measure: killed %s: engine fds back to %d, segment waiters %ld -> %ld\n",
-	       in_callback ? "in its callback" : "asleep", engine_fds(), waiters0,
+	CHECK(waiters_become(waiters0));
+	printf("measure: killed %s: engine fds back to %d, segment waiters %ld -> %ld -> %ld\n",
+	       in_callback ? "in its callback" : "asleep", engine_fds(), waiters0, asleep,
 	       segment_waiters());
 	change_reaches(w, t);
 	engine_serves();
