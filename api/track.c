@@ -317,21 +317,6 @@ static bool engine_alive(struct vq_inst *inst, bool force)
 	return true;
 }
 
-/*
- * One thread of a handle at a time announces its sleep with the slot's
- * futex bit (forgotten by the engine if we die asleep); another thread of
- * the same handle asleep meanwhile counts itself in the segment instead.
- */
-static int sleep_on_segment(struct vq_inst *inst)
-{
-	bool first = atomic_fetch_add(&inst->futex_sleeping, 1) == 0;
-	int rc = tally_shm_wait(&inst->rd, inst->clients,
-				first ? inst->slot_index : TALLY_SHM_CLIENTS, CHECK_MS);
-
-	atomic_fetch_sub(&inst->futex_sleeping, 1);
-	return rc;
-}
-
 /* Block until something may be there, the engine died or finalize ran. */
 static cs_error_t wait_for_more(struct vq_inst *inst)
 {
@@ -340,7 +325,8 @@ static cs_error_t wait_for_more(struct vq_inst *inst)
 	while (now_ns() - start < SPIN_NS)
 		if (tally_shm_pending(&inst->rd) || atomic_load(&inst->finalizing))
 			return CS_OK;
-	if (sleep_on_segment(inst) == -ETIMEDOUT) {
+	if (tally_shm_wait(&inst->rd, inst->clients, inst->slot_index, &inst->futex_sleeping,
+			   CHECK_MS) == -ETIMEDOUT) {
 		bool alive;
 
 		pthread_mutex_lock(&inst->lock);

@@ -10,10 +10,14 @@
  * before the reader's load of the word and the reader sees the change (or a
  * moved word, which makes FUTEX_WAIT return at once). A reader takes its
  * announcement back only after its sleep, and the control thread clears a
- * slot's bit only once that client's connection is gone (a live sleeper's
- * bit is never cleared under it, so W2 holds for every live reader).
- * futex_any only lets the writer skip empty bitmap words; whoever clears
- * one of its bits looks at that word again after (tally_shm_has_waiters).
+ * slot's bit (tally_shm_slot_forget, tally_shm_sweep) only once the slot is
+ * no longer handed out, and resets the count only while no slotless client
+ * is connected: an announcement is never taken from under a live sleeper,
+ * so W2 holds for every one. Two exceptions put it right themselves: a
+ * summary bit of futex_any is cleared only by whoever then looks at that
+ * word again (tally_shm_has_waiters), and the last of several threads
+ * sleeping on one slot that clears the bit re-announces and wakes if
+ * another came meanwhile (retract).
  */
 #include "shm/wake.h"
 
@@ -42,12 +46,11 @@ static struct tally_shm_clients *writer_clients(const void *segment)
 
 bool tally_shm_has_waiters(void *segment)
 {
-	struct tally_shm_header *h = segment;
 	struct tally_shm_clients *c = writer_clients(segment);
 	uint64_t any;
 
 	/* seq_cst loads (plain loads on x86): W1 needs them after the bump */
-	if (atomic_load_explicit(&h->waiters, memory_order_seq_cst) != 0)
+	if (atomic_load_explicit(&c->waiters, memory_order_seq_cst) != 0)
 		return true;
 	any = atomic_load_explicit(&c->futex_any, memory_order_seq_cst);
 	while (any != 0) {
@@ -88,22 +91,47 @@ bool tally_shm_pending(const struct tally_shm_reader *r)
 	return atomic_load_explicit(&h->ev_tail, memory_order_acquire) != r->cursor;
 }
 
+/* W2 for a reader with a slot: its bit, then its word's summary bit. */
+static void announce(struct tally_shm_clients *area, uint32_t slot)
+{
+	atomic_fetch_or_explicit(&area->futex_sleepers[slot / 64], 1ull << (slot % 64),
+				 memory_order_seq_cst);
+	atomic_fetch_or_explicit(&area->futex_any, 1ull << (slot / 64), memory_order_seq_cst);
+}
+
+/*
+ * The last sleeper of a slot takes its bit back. A thread of the same
+ * process that announced meanwhile may have lost its bit to the clear: put
+ * it back and wake, in case the engine looked in between (a sleeper that
+ * was not asleep yet then finds the futex word moved or the change there).
+ */
+static void retract(struct tally_shm_header *h, struct tally_shm_clients *area, uint32_t slot,
+		    TALLY_SHM_ATOMIC(uint32_t) *sharers)
+{
+	if (atomic_fetch_sub_explicit(sharers, 1, memory_order_seq_cst) != 1)
+		return;
+	atomic_fetch_and_explicit(&area->futex_sleepers[slot / 64], ~(1ull << (slot % 64)),
+				  memory_order_seq_cst);
+	if (atomic_load_explicit(sharers, memory_order_seq_cst) != 0) {
+		announce(area, slot);
+		futex(&h->futex, FUTEX_WAKE, INT_MAX, NULL);
+	}
+}
+
 int tally_shm_wait(const struct tally_shm_reader *r, struct tally_shm_clients *area,
-		   uint32_t slot, int timeout_ms)
+		   uint32_t slot, TALLY_SHM_ATOMIC(uint32_t) *sharers, int timeout_ms)
 {
 	struct tally_shm_header *h = (struct tally_shm_header *)r->hdr;
 	struct timespec ts = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L };
-	bool own = area != NULL && slot < TALLY_SHM_CLIENTS;
-	TALLY_SHM_ATOMIC(uint64_t) *bits = own ? &area->futex_sleepers[slot / 64] : NULL;
-	uint64_t bit = 1ull << (slot % 64);
+	bool own = slot < TALLY_SHM_CLIENTS;
 	uint32_t word;
 	int rc = 0;
 
 	if (own) {
-		atomic_fetch_or_explicit(bits, bit, memory_order_seq_cst);	/* W2 */
-		atomic_fetch_or_explicit(&area->futex_any, 1ull << (slot / 64), memory_order_seq_cst);
+		atomic_fetch_add_explicit(sharers, 1, memory_order_seq_cst);
+		announce(area, slot);	/* W2 */
 	} else {
-		atomic_fetch_add_explicit(&h->waiters, 1, memory_order_seq_cst);	/* W2 */
+		atomic_fetch_add_explicit(&area->waiters, 1, memory_order_seq_cst);	/* W2 */
 	}
 	word = atomic_load_explicit(&h->futex, memory_order_seq_cst);
 	if (!tally_shm_pending(r) &&
@@ -113,9 +141,9 @@ int tally_shm_wait(const struct tally_shm_reader *r, struct tally_shm_clients *a
 		/* EAGAIN: the word moved before we slept, i.e. something changed */
 	}
 	if (own)
-		atomic_fetch_and_explicit(bits, ~bit, memory_order_seq_cst);
+		retract(h, area, slot, sharers);
 	else
-		atomic_fetch_sub_explicit(&h->waiters, 1, memory_order_seq_cst);
+		atomic_fetch_sub_explicit(&area->waiters, 1, memory_order_seq_cst);
 	return rc;
 }
 
@@ -151,8 +179,8 @@ int tally_shm_fd_ring(int fd)
 	static _Atomic uint64_t rings;
 	uint64_t v = atomic_fetch_add_explicit(&rings, 1, memory_order_relaxed);
 
-	if (pwrite(fd, &v, sizeof(v),
-		   (off_t)(TALLY_SHM_CLIENTS_OFFSET + offsetof(struct tally_shm_clients, ring))) !=
+	/* fd is the clients file: the area starts at its offset 0 */
+	if (pwrite(fd, &v, sizeof(v), (off_t)offsetof(struct tally_shm_clients, ring)) !=
 	    (ssize_t)sizeof(v))
 		return -errno;
 	return 0;
@@ -167,6 +195,18 @@ void tally_shm_slot_forget(void *segment, uint32_t slot)
 		return;
 	atomic_fetch_and_explicit(&c->sleepers[slot / 64], keep, memory_order_seq_cst);
 	atomic_fetch_and_explicit(&c->futex_sleepers[slot / 64], keep, memory_order_seq_cst);
+}
+
+void tally_shm_sweep(void *segment, const uint64_t *used, bool count_is_own, uint32_t own)
+{
+	struct tally_shm_clients *c = writer_clients(segment);
+
+	for (uint32_t i = 0; i < TALLY_SHM_CLIENTS / 64; i++) {
+		atomic_fetch_and_explicit(&c->sleepers[i], used[i], memory_order_seq_cst);
+		atomic_fetch_and_explicit(&c->futex_sleepers[i], used[i], memory_order_seq_cst);
+	}
+	if (count_is_own)
+		atomic_store_explicit(&c->waiters, own, memory_order_seq_cst);
 }
 
 int tally_shm_fd_watch(int shm_fd)

@@ -7,6 +7,7 @@
  * asleep after a change (W1/W2), with or without a client slot.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -60,7 +61,45 @@ static void attach_refuses_untrustworthy_segments(void)
 	h->slot_size -= 64;
 	CHECK_EQ(tally_shm_attach(&r, seg, TALLY_SHM_SEGMENT_SIZE), -EPROTO);
 	h->slot_size += 64;
+	h->segment_size += TALLY_SHM_PAGE;	/* more than this code knows */
+	CHECK_EQ(tally_shm_attach(&r, seg, TALLY_SHM_SEGMENT_SIZE), -EPROTO);
+	h->segment_size -= TALLY_SHM_PAGE;
 	CHECK_EQ(tally_shm_attach(&r, seg, TALLY_SHM_SEGMENT_SIZE), 0);
+	munmap(seg, TALLY_SHM_SEGMENT_SIZE);
+}
+
+/*
+ * A reader takes no address from the header: with every layout field
+ * scribbled over after attach, it still reads the right snapshot and events
+ * (and nothing outside the segment: that would crash or fail the checks).
+ */
+static void readers_take_no_offset_from_the_header(void)
+{
+	struct tally_shm_snapshot *snap = calloc(1, sizeof(*snap));
+	uint8_t *seg = new_segment();
+	struct tally_shm_header *h = (struct tally_shm_header *)seg;
+	struct tally_shm_reader r;
+	struct tally_shm_event ev;
+	struct votequorum_info info;
+	uint32_t payload[4] = { 1, 2, 3, 4 }, got[4];
+
+	CHECK_EQ(tally_shm_attach(&r, seg, TALLY_SHM_SEGMENT_SIZE), 0);
+	snap->sum.local_nodeid = 3;
+	snap->sum.n_nodes = 1;
+	snap->nodes[0] = (struct tally_shm_node){ 3, VOTEQUORUM_NODESTATE_MEMBER, 2, 5, 0 };
+	tally_shm_publish(seg, snap);
+	tally_shm_append(seg, TALLY_SHM_EV_QUORUM, payload, sizeof(payload));
+	memset(h, 0xa5, offsetof(struct tally_shm_header, pad0));
+	CHECK_EQ(tally_shm_getinfo(&r, 0, &info), CS_OK);
+	CHECK_EQ(info.node_id, 3);
+	CHECK_EQ(info.node_votes, 2);
+	CHECK_EQ(tally_shm_read_snapshot(&r, snap), 1);
+	CHECK_EQ(snap->nodes[0].expected_votes, 5);
+	CHECK_EQ(tally_shm_next_event(&r, &ev, got, sizeof(got)), TALLY_SHM_READ_EVENT);
+	CHECK_EQ(ev.len, sizeof(payload));
+	CHECK(memcmp(got, payload, sizeof(got)) == 0);
+	CHECK_EQ(tally_shm_next_event(&r, &ev, got, sizeof(got)), TALLY_SHM_READ_NONE);
+	free(snap);
 	munmap(seg, TALLY_SHM_SEGMENT_SIZE);
 }
 
@@ -290,6 +329,7 @@ static int sleeper_process(uint8_t *seg, uint32_t slot, uint64_t last_seq)
 	struct tally_shm_reader r;
 	struct tally_shm_event ev;
 	static uint32_t words[512];
+	TALLY_SHM_ATOMIC(uint32_t) sharers = 0;
 	uint64_t sleeps = 0;
 
 	if (tally_shm_attach(&r, seg, TALLY_SHM_SEGMENT_SIZE) != 0)
@@ -302,7 +342,8 @@ static int sleeper_process(uint8_t *seg, uint32_t slot, uint64_t last_seq)
 		if (rc != TALLY_SHM_READ_NONE)
 			continue;
 		sleeps++;
-		if (tally_shm_wait(&r, area, slot, 2000) == -ETIMEDOUT && tally_shm_pending(&r)) {
+		if (tally_shm_wait(&r, area, slot, &sharers, 2000) == -ETIMEDOUT &&
+		    tally_shm_pending(&r)) {
 			printf("sleeper %u: lost wake-up at seq %llu\n", slot,
 			       (unsigned long long)r.next_seq);
 			return 1;
@@ -359,6 +400,7 @@ static void sleepers_are_never_left_asleep(void)
 int main(void)
 {
 	RUN(attach_refuses_untrustworthy_segments);
+	RUN(readers_take_no_offset_from_the_header);
 	RUN(getinfo_from_segment_matches_the_core);
 	RUN(events_in_order_then_lost_when_lapped);
 	RUN(concurrent_reader_never_sees_torn_data);
