@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The engine connection: libqb IPC for requests, the mapped segment for
- * everything read-only. The segment is mapped read-only except its header
- * page, which holds the waiter count a sleeping dispatch increments.
+ * everything read-only. The segment is two files (shm_layout.h): the
+ * engine's part, opened and mapped read-only, and the client area (our
+ * slot, the sleeper bits and count), read-write.
  *
  * votequorum_fd_get returns an epoll descriptor over three sources: an
- * inotify watch on the segment file, which the engine rings (one pwrite)
+ * inotify watch on the segment's clients file, which the engine rings (one pwrite)
  * when the log moves while our sleeper bit is set; libqb's event socket,
  * which hangs up when the engine dies (and, for a handle the engine gave no
  * client slot, carries the wake event of a WATCH request instead of the
@@ -15,6 +16,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -24,51 +26,70 @@
 #include <unistd.h>
 
 #include "lib_int.h"
+#include "shm/map.h"
 #include "shm/wake.h"
 #include "tally/ctl_proto.h"
 
-/* The slot the engine gave us (client_slot - 1), writable; none if anything is off. */
+/* The slot the engine gave us (client_slot - 1); none if anything is off. */
 static void take_slot(struct vq_inst *inst, uint32_t client_slot)
 {
-	const struct tally_shm_header *h = inst->rd.hdr;
-	struct tally_shm_clients *area = (struct tally_shm_clients *)(inst->seg + h->clients_offset);
-
-	if (client_slot == 0 || client_slot > TALLY_SHM_CLIENTS ||
-	    mprotect(area, sizeof(*area), PROT_READ | PROT_WRITE) != 0)
+	if (client_slot == 0 || client_slot > TALLY_SHM_CLIENTS)
 		return;
-	inst->clients = area;
 	inst->slot_index = client_slot - 1;
-	inst->slot = &area->slot[inst->slot_index];
+	inst->slot = &inst->clients->slot[inst->slot_index];
 	vq_conn_report(inst);
 }
 
+/* The segment's file `name`, or its clients file; a descriptor or -errno. */
+static int open_file(const char *name, bool clients, int flags, uint64_t size)
+{
+	char path[NAME_MAX + 1];	/* what shm_open() takes */
+	struct stat st;
+	int fd;
+
+	if (clients && tally_shm_clients_name(name, path, sizeof(path)) != 0)
+		return -ENAMETOOLONG;
+	fd = shm_open(clients ? path : name, flags | O_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) != 0 || (uint64_t)st.st_size < size) {
+		close(fd);
+		return -EPROTO;
+	}
+	return fd;
+}
+
+/*
+ * The engine's part read-only from a read-only descriptor (we could not
+ * make it writable if we tried), the client area read-write.
+ */
 static cs_error_t map_segment(struct vq_inst *inst, const struct tally_ctl_res_hello *hello)
 {
 	char name[TALLY_CTL_SHM_NAME_MAX];
-	struct stat st;
-	long page = sysconf(_SC_PAGESIZE);
-	int fd;
+	int efd, cfd;
 
 	memcpy(name, hello->shm_name, sizeof(name));
 	name[sizeof(name) - 1] = '\0';
-	fd = shm_open(name, O_RDWR | O_CLOEXEC, 0);
-	if (fd < 0)
-		return tally_errno_to_cs(-errno);
-	if (fstat(fd, &st) != 0 || (uint64_t)st.st_size < hello->segment_size ||
-	    hello->segment_size < (uint64_t)page) {
-		close(fd);
+	if (hello->segment_size != TALLY_SHM_SEGMENT_SIZE)
 		return CS_ERR_LIBRARY;
+	efd = open_file(name, false, O_RDONLY, TALLY_SHM_ENGINE_SIZE);
+	if (efd < 0)
+		return efd == -EPROTO ? CS_ERR_LIBRARY : tally_errno_to_cs(efd);
+	cfd = open_file(name, true, O_RDWR, sizeof(struct tally_shm_clients));
+	if (cfd < 0) {
+		close(efd);
+		return cfd == -EPROTO ? CS_ERR_LIBRARY : tally_errno_to_cs(cfd);
 	}
-	inst->seg_size = hello->segment_size;
-	inst->seg = mmap(NULL, inst->seg_size, PROT_READ, MAP_SHARED, fd, 0);
-	if (inst->seg == MAP_FAILED) {
-		inst->seg = NULL;
-		close(fd);
+	inst->seg = tally_shm_map(efd, cfd, false);
+	close(efd);
+	if (inst->seg == NULL) {
+		close(cfd);
 		return CS_ERR_NO_MEMORY;
 	}
-	inst->shm_fd = fd;
-	if (mprotect(inst->seg, (size_t)page, PROT_READ | PROT_WRITE) != 0 ||
-	    tally_shm_attach(&inst->rd, inst->seg, inst->seg_size) != 0 ||
+	inst->seg_size = TALLY_SHM_SEGMENT_SIZE;
+	inst->shm_fd = cfd;	/* the ring's inotify watch */
+	inst->clients = (struct tally_shm_clients *)(inst->seg + TALLY_SHM_CLIENTS_OFFSET);
+	if (tally_shm_attach(&inst->rd, inst->seg, inst->seg_size) != 0 ||
 	    inst->rd.hdr->engine_incarnation != hello->engine_incarnation)
 		return CS_ERR_LIBRARY;	/* vq_conn_close unmaps */
 	take_slot(inst, hello->client_slot);
@@ -86,6 +107,7 @@ cs_error_t vq_conn_open(struct vq_inst *inst)
 	cs_error_t rc;
 
 	inst->epoll_fd = inst->event_fd = inst->local_fd = inst->ring_fd = inst->shm_fd = -1;
+	inst->slot_index = TALLY_SHM_CLIENTS;	/* none until the engine gives one */
 	if (tally_ctl_service_name(getenv(TALLY_CTL_INSTANCE_ENV), service, sizeof(service)) != 0)
 		return CS_ERR_INVALID_PARAM;
 	inst->conn = qb_ipcc_connect(service, TALLY_CTL_MSG_MAX);
@@ -118,8 +140,7 @@ void vq_conn_close(struct vq_inst *inst)
 		close(inst->shm_fd);
 	if (inst->conn != NULL)
 		qb_ipcc_disconnect(inst->conn);
-	if (inst->seg != NULL)
-		munmap(inst->seg, inst->seg_size);
+	tally_shm_unmap(inst->seg);
 }
 
 static bool gone(int err)

@@ -38,13 +38,14 @@ struct vq_inst {
 
 	uint8_t *seg;
 	size_t seg_size;
-	int shm_fd;		/**< the segment file, for the ring's inotify watch */
+	int shm_fd;		/**< the segment's clients file, for the ring's inotify watch */
 	struct tally_shm_reader rd;
-	/* Our slot in the segment's client area (NULL: the engine gave none). */
-	struct tally_shm_clients *clients;	/**< resolved once: the header is client-writable */
+	struct tally_shm_clients *clients;	/**< the client area, our writable mapping */
+	/* Our slot there (NULL, TALLY_SHM_CLIENTS: the engine gave none). */
 	struct tally_shm_client *slot;
 	uint32_t slot_index;
 	uint32_t resyncs;
+	TALLY_SHM_ATOMIC(uint32_t) futex_sleeping;	/**< our threads asleep on the slot */
 
 	votequorum_callbacks_t cb;
 	void *user_context;

@@ -325,7 +325,8 @@ static cs_error_t wait_for_more(struct vq_inst *inst)
 	while (now_ns() - start < SPIN_NS)
 		if (tally_shm_pending(&inst->rd) || atomic_load(&inst->finalizing))
 			return CS_OK;
-	if (tally_shm_wait(&inst->rd, CHECK_MS) == -ETIMEDOUT) {
+	if (tally_shm_wait(&inst->rd, inst->clients, inst->slot_index, &inst->futex_sleeping,
+			   CHECK_MS) == -ETIMEDOUT) {
 		bool alive;
 
 		pthread_mutex_lock(&inst->lock);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The publication segment: publishing a snapshot of N nodes, a client's
-// getinfo and full snapshot read, and one notification through the event ring.
+// getinfo and full snapshot read, one notification through the event ring,
+// and the engine's wake check after a change when nobody sleeps.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -8,6 +9,7 @@
 
 extern "C" {
 #include "shm/shm.h"
+#include "shm/wake.h"
 }
 
 namespace {
@@ -86,11 +88,20 @@ void BM_EventAppendAndRead(benchmark::State &state)
 	}
 }
 
+void BM_WakeNobodyAsleep(benchmark::State &state)
+{
+	segment s(16);
+
+	for (auto _ : state)
+		benchmark::DoNotOptimize(tally_shm_wake(s.seg));
+}
+
 } // namespace
 
 BENCHMARK(BM_Publish)->Arg(16)->Arg(256)->Arg(1024);
 BENCHMARK(BM_GetinfoFromSegment)->Arg(16)->Arg(256)->Arg(1024);
 BENCHMARK(BM_ReadSnapshot)->Arg(16)->Arg(256)->Arg(1024);
 BENCHMARK(BM_EventAppendAndRead);
+BENCHMARK(BM_WakeNobodyAsleep);
 
 BENCHMARK_MAIN();

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stddef.h>
 #include <stdbool.h>
@@ -23,6 +24,7 @@
 #include <qb/qbipcs.h>
 
 #include "node/node.h"
+#include "shm/map.h"
 #include "shm/wake.h"
 #include "tally/ctl_proto.h"
 #include "tally/shm_layout.h"
@@ -34,6 +36,7 @@ struct ctl_conn {
 	gid_t gid;
 	int32_t pid;
 	int32_t slot;		/**< client area slot, -1: none (not a library, or all taken) */
+	bool slotless;		/**< said hello, got no slot: may sleep counted */
 	bool watching;
 	uint64_t watch_seq;
 	char *status;		/**< the STATUS text being read in pages, or NULL */
@@ -57,11 +60,12 @@ struct tally_ctl {
 	qb_loop_t *loop;
 	qb_ipcs_service_t *svc;
 	int kick_fd;
-	int ring_fd;		/**< the segment file, read-write: tally_shm_fd_ring */
+	int ring_fd;		/**< the clients file, read-write: tally_shm_fd_ring */
 	struct ctl_conn *conns;
 	size_t n_conns;
 	size_t n_watching;
-	bool slot_used[TALLY_SHM_CLIENTS];
+	size_t n_slotless;	/**< libraries that said hello and got no slot */
+	uint64_t slot_used[TALLY_SHM_CLIENTS / 64];	/**< bitmap of slots handed out */
 	struct ctl_pending *pending;
 	size_t n_pending, cap_pending;
 	uint64_t next_token;
@@ -87,6 +91,11 @@ static struct tally_shm_header *segment_header(struct tally_ctl *ctl)
 	return ctl->cfg.segment;
 }
 
+static struct tally_shm_clients *client_area(struct tally_ctl *ctl)
+{
+	return (struct tally_shm_clients *)((uint8_t *)ctl->cfg.segment + TALLY_SHM_CLIENTS_OFFSET);
+}
+
 /* ------------------------------------------------------------------ */
 /* Watchers: clients sleeping in poll() on votequorum_fd_get's fd      */
 
@@ -97,15 +106,15 @@ static struct tally_shm_header *segment_header(struct tally_ctl *ctl)
 static void set_watching(struct ctl_conn *cc, bool on)
 {
 	struct tally_ctl *ctl = cc->ctl;
-	struct tally_shm_header *h = segment_header(ctl);
+	struct tally_shm_clients *area = client_area(ctl);
 
 	if (cc->watching == on)
 		return;
 	cc->watching = on;
 	if (on && ctl->n_watching++ == 0)
-		atomic_fetch_add_explicit(&h->waiters, 1, memory_order_seq_cst);	/* W2 */
+		atomic_fetch_add_explicit(&area->waiters, 1, memory_order_seq_cst);	/* W2 */
 	else if (!on && --ctl->n_watching == 0)
-		atomic_fetch_sub_explicit(&h->waiters, 1, memory_order_seq_cst);
+		atomic_fetch_sub_explicit(&area->waiters, 1, memory_order_seq_cst);
 }
 
 static void wake_if_moved(struct ctl_conn *cc, uint64_t newest)
@@ -197,11 +206,6 @@ static bool add_pending(struct tally_ctl *ctl, qb_ipcs_connection_t *c, int32_t 
 /* ------------------------------------------------------------------ */
 /* Requests                                                            */
 
-static struct tally_shm_clients *client_area(struct tally_ctl *ctl)
-{
-	return (struct tally_shm_clients *)((uint8_t *)ctl->cfg.segment + TALLY_SHM_CLIENTS_OFFSET);
-}
-
 /* A fresh slot for a library that said hello; none when all are taken. */
 static void take_slot(struct ctl_conn *cc)
 {
@@ -212,11 +216,11 @@ static void take_slot(struct ctl_conn *cc)
 	for (uint32_t i = 0; i < TALLY_SHM_CLIENTS; i++) {
 		struct tally_shm_client *sl = &client_area(ctl)->slot[i];
 
-		if (ctl->slot_used[i])
+		if (ctl->slot_used[i / 64] & (1ull << (i % 64)))
 			continue;
-		ctl->slot_used[i] = true;
+		ctl->slot_used[i / 64] |= 1ull << (i % 64);
 		cc->slot = (int32_t)i;
-		tally_shm_fd_forget(ctl->cfg.segment, i);
+		tally_shm_slot_forget(ctl->cfg.segment, i);
 		atomic_store_explicit(&sl->cursor_seq, 0, memory_order_relaxed);
 		atomic_store_explicit(&sl->cursor, 0, memory_order_relaxed);
 		atomic_store_explicit(&sl->flags, 0, memory_order_relaxed);
@@ -230,8 +234,8 @@ static void release_slot(struct ctl_conn *cc)
 	if (cc->slot < 0)
 		return;
 	/* A client that died asleep costs the engine nothing from now on. */
-	tally_shm_fd_forget(cc->ctl->cfg.segment, (uint32_t)cc->slot);
-	cc->ctl->slot_used[cc->slot] = false;
+	tally_shm_slot_forget(cc->ctl->cfg.segment, (uint32_t)cc->slot);
+	cc->ctl->slot_used[cc->slot / 64] &= ~(1ull << (cc->slot % 64));
 	cc->slot = -1;
 }
 
@@ -251,6 +255,10 @@ static void do_hello(struct ctl_conn *cc, const struct tally_ctl_req_hello *rq)
 	if (res.hdr.error == CS_OK) {
 		take_slot(cc);
 		res.client_slot = (uint32_t)(cc->slot + 1);
+		if (cc->slot < 0 && !cc->slotless) {
+			cc->slotless = true;
+			ctl->n_slotless++;
+		}
 	}
 	qb_ipcs_response_send(cc->c, &res, sizeof(res));
 }
@@ -507,6 +515,12 @@ static int32_t on_closed(qb_ipcs_connection_t *c)
 		return 0;
 	set_watching(cc, false);
 	release_slot(cc);
+	if (cc->slotless)
+		cc->ctl->n_slotless--;
+	/* Undo what a client may have scribbled on the sleepers: the count is
+	 * ours alone while every library has a slot. */
+	tally_shm_sweep(cc->ctl->cfg.segment, cc->ctl->slot_used, cc->ctl->n_slotless == 0,
+			cc->ctl->n_watching > 0);
 	for (struct ctl_conn **p = &cc->ctl->conns; *p != NULL; p = &(*p)->next) {
 		if (*p == cc) {
 			*p = cc->next;
@@ -563,6 +577,7 @@ struct tally_ctl *tally_ctl_create(const struct tally_ctl_cfg *cfg,
 		.dispatch_mod = glue_dispatch_mod,
 		.dispatch_del = glue_dispatch_del,
 	};
+	char clients[NAME_MAX + 1];
 	struct tally_ctl *ctl;
 	int rc;
 
@@ -582,7 +597,11 @@ struct tally_ctl *tally_ctl_create(const struct tally_ctl_cfg *cfg,
 	ctl->exec = *exec;
 	ctl->loop = loop;
 	glue_loop = loop;
-	ctl->ring_fd = shm_open(ctl->shm_name, O_RDWR | O_CLOEXEC, 0);
+	if (tally_shm_clients_name(ctl->shm_name, clients, sizeof(clients)) != 0) {
+		errno = ENAMETOOLONG;
+		goto err_free;
+	}
+	ctl->ring_fd = shm_open(clients, O_RDWR | O_CLOEXEC, 0);
 	if (ctl->ring_fd < 0)
 		goto err_free;
 	ctl->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

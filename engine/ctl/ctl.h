@@ -49,9 +49,12 @@ int tally_ctl_acl_from_cmap(const struct tally_cmap *map, struct tally_ctl_acl *
 			    size_t errlen);
 
 /*
- * Create, size and map the shared-memory segment `name` (it must not
- * exist): mode 0600, or 0660 owned by the first uidgid group, so exactly
- * the users the control socket lets in can read it. NULL with a message.
+ * Create, size and map the shared-memory segment `name` (size must be
+ * TALLY_SHM_SEGMENT_SIZE): two files that must not exist, `name` for the
+ * engine's part, mode 0400 (0440 with the first uidgid group), and `name`
+ * TALLY_SHM_CLIENTS_SUFFIX for the client area, 0600 (0660): exactly the
+ * users the control socket lets in can read the segment, and write only the
+ * client area. NULL with a message.
  */
 void *tally_ctl_segment_create(const char *name, const struct tally_ctl_acl *acl, size_t size,
 			       char *err, size_t errlen);
@@ -59,7 +62,7 @@ void tally_ctl_segment_destroy(const char *name, void *segment, size_t size);
 
 struct tally_ctl_cfg {
 	const char *service;	/**< tally_ctl_service_name() */
-	const char *shm_name;	/**< what clients shm_open(); must exist: the ring writes to it */
+	const char *shm_name;	/**< what clients shm_open(); must exist (the ring writes to it) */
 	uint64_t segment_size;
 	uint64_t engine_incarnation;
 	void *segment;		/**< the node's segment, writable (waiter count) */

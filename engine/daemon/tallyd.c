@@ -180,7 +180,9 @@ static void remove_stale_segments(const struct daemon *d)
 		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
 			continue;
 		pid = strtol(de->d_name + strlen(prefix), &end, 10);
-		if (*end != '\0' || pid <= 0 || !process_gone(pid))
+		/* the engine's part, or its client area (shm_layout.h) */
+		if ((*end != '\0' && strcmp(end, TALLY_SHM_CLIENTS_SUFFIX) != 0) || pid <= 0 ||
+		    !process_gone(pid))
 			continue;
 		snprintf(name, sizeof(name), "/%s", de->d_name);
 		if (shm_unlink(name) == 0)

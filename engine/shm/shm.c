@@ -21,18 +21,13 @@ static struct tally_shm_header *header(void *segment)
 	return segment;
 }
 
-static struct tally_shm_slot *slot_at(const uint8_t *base, const struct tally_shm_header *h,
-				      uint64_t gen)
-{
-	return (struct tally_shm_slot *)(base + h->slot_offset + (gen % h->slots) * h->slot_size);
-}
-
 /*
- * The writer's own addresses come from the layout constants, never from the
- * header: clients map the header page writable (for `waiters`), so a
- * misbehaving one must not be able to steer the engine's stores.
+ * Writer and readers take every address from the layout constants, never
+ * from the header: a misbehaving client must not be able to steer the
+ * engine's stores, nor (should it ever write the header) another client's
+ * loads. tally_shm_attach refuses a header that disagrees.
  */
-static struct tally_shm_slot *writer_slot(uint8_t *base, uint64_t gen)
+static struct tally_shm_slot *slot_at(const uint8_t *base, uint64_t gen)
 {
 	return (struct tally_shm_slot *)(base + TALLY_SHM_SLOT_OFFSET +
 					 (gen % TALLY_SHM_SLOTS) * sizeof(struct tally_shm_slot));
@@ -99,7 +94,7 @@ uint64_t tally_shm_publish(void *segment, const struct tally_shm_snapshot *snap)
 {
 	struct tally_shm_header *h = header(segment);
 	uint64_t gen = atomic_load_explicit(&h->gen, memory_order_relaxed) + 1;
-	struct tally_shm_slot *s = writer_slot(segment, gen);
+	struct tally_shm_slot *s = slot_at(segment, gen);
 	uint64_t seq = atomic_load_explicit(&s->seq, memory_order_relaxed);
 
 	atomic_store_explicit(&s->seq, seq + 1, memory_order_relaxed);
@@ -148,14 +143,6 @@ int tally_shm_append(void *segment, enum tally_shm_event_type type, const void *
 	return 0;
 }
 
-bool tally_shm_has_waiters(const void *segment)
-{
-	const struct tally_shm_header *h = segment;
-
-	return atomic_load_explicit(&((struct tally_shm_header *)h)->waiters,
-				    memory_order_seq_cst) != 0;
-}
-
 /* ------------------------------------------------------------------ */
 /* Reader                                                              */
 
@@ -166,17 +153,14 @@ int tally_shm_attach(struct tally_shm_reader *r, const void *segment, size_t map
 	memset(r, 0, sizeof(*r));
 	if (segment == NULL || mapped < sizeof(*h))
 		return -EPROTO;
-	/* Trust no offset before it is checked against what was mapped. */
-	if (h->magic != TALLY_SHM_MAGIC || h->version != TALLY_SHM_VERSION ||
-	    h->header_size != sizeof(*h) || h->segment_size > mapped ||
+	/* The layout this code was built for, exactly: nothing else is used. */
+	if (mapped < TALLY_SHM_SEGMENT_SIZE || h->magic != TALLY_SHM_MAGIC ||
+	    h->version != TALLY_SHM_VERSION || h->header_size != sizeof(*h) ||
+	    h->segment_size != TALLY_SHM_SEGMENT_SIZE || h->slot_offset != TALLY_SHM_SLOT_OFFSET ||
 	    h->slots != TALLY_SHM_SLOTS || h->slot_size != sizeof(struct tally_shm_slot) ||
-	    h->max_nodes != TALLY_SHM_MAX_NODES || h->ring_size != TALLY_SHM_EVENT_RING ||
-	    h->slot_offset < sizeof(*h) ||
-	    h->slot_offset + (uint64_t)h->slots * h->slot_size > h->ring_offset ||
-	    h->ring_offset + h->ring_size > h->segment_size || h->clients != TALLY_SHM_CLIENTS ||
-	    h->clients_offset % TALLY_SHM_PAGE != 0 ||
-	    h->clients_offset < h->ring_offset + h->ring_size ||
-	    h->clients_offset + sizeof(struct tally_shm_clients) > h->segment_size)
+	    h->max_nodes != TALLY_SHM_MAX_NODES || h->ring_offset != TALLY_SHM_RING_OFFSET ||
+	    h->ring_size != TALLY_SHM_EVENT_RING || h->clients_offset != TALLY_SHM_CLIENTS_OFFSET ||
+	    h->clients != TALLY_SHM_CLIENTS)
 		return -EPROTO;
 	r->base = segment;
 	r->hdr = h;
@@ -198,7 +182,7 @@ static const struct tally_shm_slot *read_begin(const struct tally_shm_reader *r,
 		struct tally_shm_slot *s;
 
 		*gen = tally_shm_generation(r);
-		s = slot_at(r->base, r->hdr, *gen);
+		s = slot_at(r->base, *gen);
 		*seq = atomic_load_explicit(&s->seq, memory_order_acquire);
 		if (!(*seq & 1))
 			return s;
@@ -344,7 +328,7 @@ enum tally_shm_read tally_shm_next_event(struct tally_shm_reader *r, struct tall
 					 void *payload, size_t cap)
 {
 	struct tally_shm_header *h = (struct tally_shm_header *)r->hdr;
-	const uint8_t *ring = r->base + h->ring_offset;
+	const uint8_t *ring = r->base + TALLY_SHM_RING_OFFSET;
 	uint64_t tail = atomic_load_explicit(&h->ev_tail, memory_order_acquire);	/* R4 */
 	uint64_t head;
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Writing and reading the publication segment (include/tally/shm_layout.h).
- * Plain memory operations on a mapping the caller made: the engine creates
- * and maps the segment, libvotequorum maps it read-only. One writer only.
+ * Plain memory operations on a mapping the caller made (shm/map.h): the
+ * engine creates and maps the segment, libvotequorum maps all but the client
+ * area read-only. One writer only.
  */
 #ifndef TALLY_SHM_H
 #define TALLY_SHM_H
@@ -23,8 +24,6 @@ uint64_t tally_shm_publish(void *segment, const struct tally_shm_snapshot *snap)
 /* Append one event record. 0, or -EMSGSIZE when it could never fit the ring. */
 int tally_shm_append(void *segment, enum tally_shm_event_type type, const void *payload,
 		     uint32_t len);
-/* true when some reader announced it sleeps (then the engine should wake it). */
-bool tally_shm_has_waiters(const void *segment);
 
 /* ---- reader (the client library) ---- */
 
@@ -43,8 +42,9 @@ enum tally_shm_read {
 
 /*
  * Check a mapped segment of `mapped` bytes and start reading its events from
- * now on. 0, or -EPROTO when the header does not describe a segment this
- * code can read within `mapped` bytes.
+ * now on. 0, or -EPROTO when the header does not describe exactly the
+ * layout of shm_layout.h (the reader uses its constants, not the header's
+ * offsets) or less than a segment was mapped.
  */
 int tally_shm_attach(struct tally_shm_reader *r, const void *segment, size_t mapped);
 /* A consistent copy of the newest snapshot (used entries only); its generation. */

@@ -5,12 +5,19 @@
  * processes (libvotequorum). Readers never block the writer and a reader
  * that dies costs nothing: there are no locks, only sequence counts.
  *
- *   header | slot 0 | slot 1 | slot 2 | slot 3 | event ring
+ *   header | slot 0 | slot 1 | slot 2 | slot 3 | event ring | client area
+ *   `------------- engine file, read-only to clients ------'   `- clients file
  *
+ * Two POSIX shared-memory files mapped at one address (tally_shm_map): the
+ * engine's part (the segment name; mode 0440/0400, so a client can only
+ * open it read-only, and a read-only descriptor cannot be mapped or
+ * mprotect()ed writable) and the client area (the name plus
+ * TALLY_SHM_CLIENTS_SUFFIX; 0660/0600), the only memory clients write.
  * Everything is addressed by offsets from the start of the segment (no
- * pointers), every struct has a fixed, asserted size, and readers check the
- * header against the size they mapped before they trust any offset.
- *
+ * pointers), every struct has a fixed, asserted size, and readers take
+ * every address from the layout constants below, refusing a header that
+ * disagrees with them: nothing a client writes can move another reader.
+
  * Snapshot slots: the writer fills slot (gen + 1) % SLOTS while its `seq` is
  * odd, makes `seq` even, then publishes `gen`. Readers copy the slot of
  * `gen` and accept the copy if `seq` was even and unchanged around it.
@@ -23,9 +30,12 @@
  * Client area (page-aligned, after the ring, mapped writable by clients):
  * one slot per connected library, handed out by the engine's control
  * thread at hello, where the library reports its read cursor and tracking
- * (for tally-stat), and a bitmap of clients asleep in poll() on
- * votequorum_fd_get's descriptor. The engine only reads slots (for display)
- * and takes bits; nothing a client writes here can steer its stores.
+ * (for tally-stat), and the sleepers: a bitmap of clients asleep in poll()
+ * on votequorum_fd_get's descriptor, one of clients asleep on the futex,
+ * and the count of futex sleepers without a slot. The engine only reads
+ * slots (for display) and takes or reads bits; nothing a client writes
+ * here can steer its stores or another client's reads (at worst it wakes
+ * others for nothing, or makes them wait for their 100 ms check).
  */
 #ifndef TALLY_SHM_LAYOUT_H
 #define TALLY_SHM_LAYOUT_H
@@ -41,7 +51,7 @@
 #endif
 
 #define TALLY_SHM_MAGIC 0x31304d4853594c54ull	/* "TLYSHM01" little-endian */
-#define TALLY_SHM_VERSION 2u
+#define TALLY_SHM_VERSION 4u
 #define TALLY_SHM_SLOTS 4u
 #define TALLY_SHM_MAX_NODES 4096u
 #define TALLY_SHM_NAME_LEN 256u
@@ -49,6 +59,7 @@
 #define TALLY_SHM_CACHE_LINE 64u
 #define TALLY_SHM_CLIENTS 4096u	/* client slots; a client without one still works */
 #define TALLY_SHM_PAGE 4096u
+#define TALLY_SHM_CLIENTS_SUFFIX ".clients"	/* the client area's file: segment name + this */
 
 /* Event record types (payloads below). */
 enum tally_shm_event_type {
@@ -152,9 +163,10 @@ struct tally_shm_header {
 	TALLY_SHM_ATOMIC(uint64_t) ev_seq;	/**< seq of the newest complete record */
 	uint8_t pad3[TALLY_SHM_CACHE_LINE - 16];
 
-	/* Wake-up: readers that sleep announce it; the engine rings only then. */
+	/* Wake-up: moved by every change; readers sleep on it (their
+	 * announcements are in the client area: tally_shm_clients). */
 	TALLY_SHM_ATOMIC(uint32_t) futex;
-	TALLY_SHM_ATOMIC(uint32_t) waiters;
+	uint32_t reserved1;
 	uint8_t pad4[TALLY_SHM_CACHE_LINE - 8];
 };
 
@@ -176,10 +188,24 @@ struct tally_shm_clients {
 	 * client, taken by the engine when it rings, cleared by the control
 	 * thread when the client goes. */
 	TALLY_SHM_ATOMIC(uint64_t) sleepers[TALLY_SHM_CLIENTS / 64];
+	/* Bit i: client slot i sleeps on the futex (FUTEX_WAIT on `futex`).
+	 * Set and cleared by the client around its sleep, read by the engine
+	 * when it wakes, cleared by the control thread when the client goes:
+	 * a client killed asleep is forgotten with its connection. */
+	TALLY_SHM_ATOMIC(uint64_t) futex_sleepers[TALLY_SHM_CLIENTS / 64];
+	/* Bit j: futex_sleepers[j] may be non-zero, so the engine's check
+	 * is one load while nobody sleeps. Set by a sleeper after its own
+	 * bit; cleared, then re-checked, by whoever finds word j empty. */
+	TALLY_SHM_ATOMIC(uint64_t) futex_any;
+	/* Futex sleepers without a client slot (and the control server while
+	 * it has watchers); one killed asleep stays counted. */
+	TALLY_SHM_ATOMIC(uint32_t) waiters;
+	uint32_t reserved;
+	uint8_t pad0[TALLY_SHM_CACHE_LINE - 16];
 	/* The engine pwrite()s this word to ring: one write(2) raises
 	 * inotify IN_MODIFY on the segment file for every sleeper at once. */
 	uint64_t ring;
-	uint8_t pad[TALLY_SHM_CACHE_LINE * 2 - 8];
+	uint8_t pad1[TALLY_SHM_CACHE_LINE - 8];
 	struct tally_shm_client slot[TALLY_SHM_CLIENTS];
 };
 
@@ -189,6 +215,7 @@ struct tally_shm_clients {
 #define TALLY_SHM_CLIENTS_OFFSET \
 	((TALLY_SHM_RING_OFFSET + TALLY_SHM_EVENT_RING + TALLY_SHM_PAGE - 1) & \
 	 ~(uint64_t)(TALLY_SHM_PAGE - 1))
+#define TALLY_SHM_ENGINE_SIZE TALLY_SHM_CLIENTS_OFFSET	/* the engine file's size */
 #define TALLY_SHM_SEGMENT_SIZE \
 	(TALLY_SHM_CLIENTS_OFFSET + (uint64_t)sizeof(struct tally_shm_clients))
 
@@ -205,7 +232,7 @@ _Static_assert(sizeof(struct tally_shm_slot) % TALLY_SHM_CACHE_LINE == 0, "slot 
 _Static_assert(sizeof(struct tally_shm_header) == 6 * TALLY_SHM_CACHE_LINE, "header layout");
 _Static_assert(sizeof(struct tally_shm_client) == TALLY_SHM_CACHE_LINE, "client slot layout");
 _Static_assert(sizeof(struct tally_shm_clients) ==
-		       TALLY_SHM_CLIENTS / 8 + 2 * TALLY_SHM_CACHE_LINE +
+		       2 * (TALLY_SHM_CLIENTS / 8) + 2 * TALLY_SHM_CACHE_LINE +
 			       TALLY_SHM_CLIENTS * TALLY_SHM_CACHE_LINE,
 	       "client area layout");
 _Static_assert((TALLY_SHM_EVENT_RING & (TALLY_SHM_EVENT_RING - 1)) == 0, "ring power of two");

@@ -58,6 +58,7 @@ syslib=$(ldconfig -p | sed -n 's/^\s*libvotequorum.so.8 (libc6,x86-64) => //p' |
 [ -n "$syslib" ] || { echo "SKIP: no system libvotequorum.so.8"; exit 77; }
 
 top=$(mktemp -d /tmp/compat-vs-corosync.XXXXXX)
+export TALLY_CLUSTER_OWNER=$$	# clusters die with this script, however it dies
 cleanup() {
 	jobs -p | xargs -r kill 2>/dev/null
 	for k in tally corosync; do

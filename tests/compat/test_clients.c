@@ -2,19 +2,23 @@
 /*
  * Hostile and broken clients of one engine (tests/host/vq-host): a crowd
  * of a thousand, a client SIGKILLed inside its dispatch callback or asleep
- * in dispatch. The engine keeps serving the others and gives back what a
- * client held (its descriptors, libqb's files, the watch). Readers that
- * never read are test-libvq's lapped group.
+ * in dispatch, one scribbling over all the segment it can write. The
+ * engine keeps serving the others and gives back what a client held (its
+ * descriptors, libqb's files, the watch, its announced futex sleep).
+ * Readers that never read are test-libvq's lapped group.
  *
- *   test-clients GROUP      (GROUP: crowd killed)
+ *   test-clients GROUP      (GROUP: crowd killed hostile)
  *
  * Numbers (descriptors, memory, timings) are printed as "measure:" lines.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,28 +84,45 @@ static int released(int fds, int qb)
 }
 
 /*
- * The segment's count of sleeping readers, read from the segment itself
- * (vq_host names it /tally-test.<instance>.<pid>). -1 when unreadable.
+ * Readers the engine believes asleep on the futex, read from the segment's
+ * client area (vq_host names the segment /tally-test.<instance>.<pid>): the
+ * count plus the futex bits, what the engine's wake looks at. -1 when
+ * unreadable.
  */
 static long segment_waiters(void)
 {
 	char name[128];
 	const char *inst = getenv("TALLY_INSTANCE");
-	const struct tally_shm_header *seg;
+	const struct tally_shm_clients *area;
 	long w;
 	int fd;
 
-	snprintf(name, sizeof(name), "/tally-test.%s.%d", inst ? inst : "", (int)host);
+	snprintf(name, sizeof(name), "/tally-test.%s.%d%s", inst ? inst : "", (int)host,
+		 TALLY_SHM_CLIENTS_SUFFIX);
 	fd = shm_open(name, O_RDONLY, 0);
 	if (fd < 0)
 		return -1;
-	seg = mmap(NULL, sizeof(*seg), PROT_READ, MAP_SHARED, fd, 0);
+	area = mmap(NULL, sizeof(*area), PROT_READ, MAP_SHARED, fd, 0);
 	close(fd);
-	if (seg == MAP_FAILED)
+	if (area == MAP_FAILED)
 		return -1;
-	w = (long)atomic_load(&seg->waiters);
-	munmap((void *)seg, sizeof(*seg));
+	w = (long)atomic_load(&area->waiters);
+	for (uint32_t i = 0; i < TALLY_SHM_CLIENTS / 64; i++)
+		w += __builtin_popcountll(atomic_load(&area->futex_sleepers[i]));
+	munmap((void *)area, sizeof(*area));
 	return w;
+}
+
+/* Wait up to 5 s for the engine to count `want` sleepers. */
+static int waiters_become(long want)
+{
+	for (int i = 0; i < 500; i++) {
+		if (segment_waiters() == want)
+			return 1;
+		usleep(10000);
+	}
+	fprintf(stderr, "segment waiters %ld (want %ld)\n", segment_waiters(), want);
+	return 0;
 }
 
 /* The engine still answers: a new client reads and changes state. */
@@ -302,38 +323,40 @@ static void change_reaches(votequorum_handle_t w, votequorum_handle_t t)
 /*
  * A client SIGKILLed inside its callback (`in_callback`) or while asleep in
  * dispatch: the engine reclaims its connection (descriptors back), and
- * the other clients still get their changes. Killed asleep, it may die
- * counted as a sleeper in the segment (nobody can take that back for it):
- * that only costs the engine a futex wake per change, so it is measured,
- * not refused.
+ * the other clients still get their changes. Killed asleep on the futex,
+ * its sleep is announced by its client slot's bit, which goes with the
+ * connection: once the engine noticed the disconnect, nobody is left to
+ * wake and changes make no wake syscall.
  */
 static void killed_client_is_reclaimed(int in_callback)
 {
 	votequorum_handle_t t = open_handle(), w = open_handle();
 	int fds0, qb0, status = 0;
-	long waiters0;
+	long waiters0, asleep = -1;
 	pid_t kid;
 
 	CHECK_EQ(votequorum_trackstart(t, 2, CS_TRACK_CHANGES_ONLY), CS_OK);
 	fds0 = engine_fds();
 	qb0 = engine_qb_files();
 	waiters0 = segment_waiters();
+	CHECK_EQ(waiters0, 0);
 	kid = start_sleeper(in_callback);
 	CHECK(engine_fds() > fds0);
 	if (in_callback) {
 		change_reaches(w, t);	/* its callback kills it */
 	} else {
-		usleep(100000);	/* into its futex or poll sleep */
+		/* into its futex sleep (after 20 µs of spinning) */
+		CHECK(waiters_become(waiters0 + 1));
+		asleep = segment_waiters();
 		kill(kid, SIGKILL);
 	}
 	CHECK_EQ(waitpid(kid, &status, 0), kid);
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	/* its connection, libqb's files for it and its watch are gone */
+	/* its connection, libqb's files for it, its watch and its sleep are gone */
 	CHECK(released(fds0, qb0));
-	if (in_callback)
-		CHECK_EQ(segment_waiters(), waiters0);
-	printf("measure: killed %s: engine fds back to %d, segment waiters %ld -> %ld\n",
-	       in_callback ? "in its callback" : "asleep", engine_fds(), waiters0,
+	CHECK(waiters_become(waiters0));
+	printf("measure: killed %s: engine fds back to %d, segment waiters %ld -> %ld -> %ld\n",
+	       in_callback ? "in its callback" : "asleep", engine_fds(), waiters0, asleep,
 	       segment_waiters());
 	change_reaches(w, t);
 	engine_serves();
@@ -349,6 +372,126 @@ static void a_client_killed_in_its_callback_is_reclaimed(void)
 static void a_client_killed_asleep_is_reclaimed(void)
 {
 	killed_client_is_reclaimed(0);
+}
+
+/* ---- hostile: a client that scribbles over everything it can write ---- */
+
+#define HOSTILE_CONF ONE_NODE_CONF "uidgid {\n gid: 65534\n}\n"
+
+/*
+ * As nobody:nogroup (let in by uidgid, as a real group member would be):
+ * connect, check that the engine's part of the segment cannot be written
+ * (exit codes 102-105 otherwise), say ready, then scribble random words over
+ * the whole client area and write(2) into its file for `ms` milliseconds.
+ */
+static void hostile_client(int ready, double ms)
+{
+	char name[128], clients[160];
+	const char *inst = getenv("TALLY_INSTANCE");
+	struct tally_shm_clients *area;
+	votequorum_handle_t h;
+	uint64_t *w;
+	void *p;
+	int efd, cfd;
+	double t0;
+
+	if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+		_exit(100);
+	if (votequorum_initialize(&h, NULL) != CS_OK)
+		_exit(101);
+	snprintf(name, sizeof(name), "/tally-test.%s.%d", inst ? inst : "", (int)host);
+	snprintf(clients, sizeof(clients), "%s%s", name, TALLY_SHM_CLIENTS_SUFFIX);
+	if (shm_open(name, O_RDWR, 0) >= 0 || errno != EACCES)
+		_exit(102);
+	efd = shm_open(name, O_RDONLY, 0);
+	if (efd < 0 || mmap(NULL, TALLY_SHM_ENGINE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, efd,
+			    0) != MAP_FAILED)
+		_exit(103);
+	p = mmap(NULL, TALLY_SHM_ENGINE_SIZE, PROT_READ, MAP_SHARED, efd, 0);
+	if (p == MAP_FAILED || mprotect(p, TALLY_SHM_ENGINE_SIZE, PROT_READ | PROT_WRITE) == 0 ||
+	    ftruncate(efd, 0) == 0)
+		_exit(104);
+	cfd = shm_open(clients, O_RDWR, 0);
+	area = cfd < 0 ? MAP_FAILED
+		       : mmap(NULL, sizeof(*area), PROT_READ | PROT_WRITE, MAP_SHARED, cfd, 0);
+	if (area == MAP_FAILED)
+		_exit(105);
+	sync_write(ready);
+	w = (uint64_t *)area;
+	srand((unsigned)getpid());
+	for (t0 = now_ms(); now_ms() - t0 < ms;) {
+		for (size_t i = 0; i < sizeof(*area) / 8; i++)
+			w[i] = (uint64_t)rand() << 33 ^ (uint64_t)rand() << 7 ^ (uint64_t)rand();
+		if (pwrite(cfd, w, 4096, (off_t)(rand() % (int)(sizeof(*area) - 4096))) < 0)
+			_exit(106);
+	}
+	_exit(0);
+}
+
+static void *dispatch_one(void *h)
+{
+	return (void *)(intptr_t)votequorum_dispatch(*(votequorum_handle_t *)h, CS_DISPATCH_ONE);
+}
+
+/*
+ * While a hostile client scribbles over the client area, another client
+ * keeps reading the right state and getting every change (by dispatch and
+ * through its descriptor), and the engine keeps serving; after it left, the
+ * sleepers it faked are gone.
+ */
+static void a_hostile_client_cannot_disturb_others(void)
+{
+	int fds0 = engine_fds(), qb0 = engine_qb_files();
+	votequorum_handle_t t = open_handle(), w = open_handle();
+	int ready[2], status = -1, fd, rounds = 0;
+	struct votequorum_info info;
+	pthread_t th;
+	void *rc;
+	pid_t kid;
+
+	CHECK_EQ(votequorum_trackstart(t, 2, CS_TRACK_CHANGES_ONLY), CS_OK);
+	CHECK_EQ(votequorum_fd_get(t, &fd), CS_OK);
+	CHECK(pipe(ready) == 0);
+	kid = fork();
+	if (kid == 0) {
+		close(ready[0]);
+		hostile_client(ready[1], 1500);
+	}
+	close(ready[1]);
+	CHECK_EQ(sync_read(ready[0]), 0);
+	close(ready[0]);
+	for (; waitpid(kid, &status, WNOHANG) == 0; rounds++) {
+		CHECK_EQ(votequorum_getinfo(t, 0, &info), CS_OK);
+		CHECK_EQ(info.node_id, 1);
+		CHECK(info.flags & VOTEQUORUM_INFO_QUORATE);
+		CHECK_EQ(info.node_votes, 1);
+		change_reaches(w, t);
+		CHECK(poll(&(struct pollfd){ .fd = fd, .events = POLLIN }, 1, 0) >= 0);
+	}
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fprintf(stderr, "hostile client: status 0x%x\n", status);
+	printf("measure: %d rounds of getinfo + a change while a client scribbled\n", rounds);
+	CHECK(rounds > 0);
+	/*
+	 * A sleeping dispatch is still woken by a change. Then every fake
+	 * sleeper is gone: those of free slots and the count went when the
+	 * hostile client left, w's with w, t's when t last slept.
+	 */
+	CHECK_EQ(votequorum_finalize(w), CS_OK);
+	recs_clear();
+	CHECK(pthread_create(&th, NULL, dispatch_one, &t) == 0);
+	usleep(100000);	/* into its sleep */
+	w = open_handle();
+	CHECK_EQ(votequorum_setexpected(w, 1), CS_OK);
+	pthread_join(th, &rc);
+	CHECK_EQ((cs_error_t)(intptr_t)rc, CS_OK);
+	CHECK_EQ(n_recs, 1);
+	CHECK_EQ(votequorum_finalize(w), CS_OK);
+	CHECK(waiters_become(0));
+	CHECK_EQ(votequorum_finalize(t), CS_OK);
+	CHECK(released(fds0, qb0));
+	engine_serves();
 }
 
 int main(int argc, char **argv)
@@ -374,8 +517,15 @@ int main(int argc, char **argv)
 		host = host_start(ONE_NODE_CONF);
 		RUN(a_client_killed_in_its_callback_is_reclaimed);
 		RUN(a_client_killed_asleep_is_reclaimed);
+	} else if (strcmp(group, "hostile") == 0) {
+		if (geteuid() != 0) {
+			printf("SKIP: needs root to become another user\n");
+			return 77;
+		}
+		host = host_start(HOSTILE_CONF);
+		RUN(a_hostile_client_cannot_disturb_others);
 	} else {
-		fprintf(stderr, "usage: test-clients crowd|killed\n");
+		fprintf(stderr, "usage: test-clients crowd|killed|hostile\n");
 		return 2;
 	}
 	host_stop(host);

@@ -146,13 +146,12 @@ static void clients_are_listed_rung_and_forgotten(void)
 	struct tally_ctl_req_setexpected se = { { TALLY_CTL_REQ_SETEXPECTED, sizeof(se) }, 1, 0 };
 	struct tally_ctl_res_hello hr;
 	uint64_t buf[TALLY_CTL_MSG_MAX / 8], ev[64];
-	char path[64];
+	char path[128];
 	qb_ipcc_connection_t *c2 = qb_ipcc_connect(service, TALLY_CTL_MSG_MAX);
 	const struct tally_ctl_client_info *ci;
 	struct tally_ctl_res_clients *res;
 	struct tally_shm_clients *area;
 	struct tally_shm_header *h;
-	uint8_t *seg;
 	uint32_t slot;
 	int fd, in;
 
@@ -163,12 +162,17 @@ static void clients_are_listed_rung_and_forgotten(void)
 				    sizeof(hr), 5000), (ssize_t)sizeof(hr));
 	CHECK(hr.client_slot > 0 && hr.client_slot <= TALLY_SHM_CLIENTS);
 	slot = hr.client_slot - 1;
-	fd = shm_open(hr.shm_name, O_RDWR, 0);
+	/* the engine's part read-only, the client area read-write, as the library */
+	fd = shm_open(hr.shm_name, O_RDONLY, 0);
 	CHECK(fd >= 0);
-	seg = mmap(NULL, hr.segment_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	CHECK(seg != MAP_FAILED);
-	h = (struct tally_shm_header *)seg;
-	area = (struct tally_shm_clients *)(seg + h->clients_offset);
+	h = mmap(NULL, sizeof(*h), PROT_READ, MAP_SHARED, fd, 0);
+	CHECK(h != MAP_FAILED);
+	close(fd);
+	snprintf(path, sizeof(path), "%s%s", hr.shm_name, TALLY_SHM_CLIENTS_SUFFIX);
+	fd = shm_open(path, O_RDWR, 0);
+	CHECK(fd >= 0);
+	area = mmap(NULL, sizeof(*area), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(area != MAP_FAILED);
 
 	/* Listed with our pid and uid; what the slot says is reported as such. */
 	res = list_clients(c2, 0, buf);
@@ -201,7 +205,7 @@ static void clients_are_listed_rung_and_forgotten(void)
 	res = list_clients(c2, 1000000, buf);
 	CHECK(res != NULL && res->count == 0);
 
-	/* An append rings the sleepers (inotify on the segment file) and takes the bit ... */
+	/* An append rings the sleepers (inotify on the clients file) and takes the bit ... */
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	in = inotify_init1(IN_NONBLOCK);
 	CHECK(inotify_add_watch(in, path, IN_MODIFY) >= 0);
@@ -222,7 +226,8 @@ static void clients_are_listed_rung_and_forgotten(void)
 	CHECK_EQ(area->sleepers[slot / 64] & (1ull << (slot % 64)), 0);
 	CHECK(find_slot(list_clients(conn, 0, buf), slot) == NULL);
 	close(in);
-	munmap(seg, hr.segment_size);
+	munmap(area, sizeof(*area));
+	munmap(h, sizeof(*h));
 	close(fd);
 }
 

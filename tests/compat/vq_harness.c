@@ -116,14 +116,16 @@ void host_forget(pid_t pid)
 	DIR *d = opendir("/dev/shm");
 	struct dirent *e;
 
-	/* only names carrying this engine's pid: tally-test.<instance>.<pid>, qb-<pid>-... */
+	/* only names carrying this engine's pid: tally-test.<inst>.<pid>[.<part>], qb-<pid>-... */
 	snprintf(seg, sizeof(seg), ".%d", (int)pid);
 	snprintf(qb, sizeof(qb), "qb-%d-", (int)pid);
 	while (d != NULL && (e = readdir(d)) != NULL) {
-		size_t n = strlen(e->d_name), k = strlen(seg);
+		/* past the instance (no dots in it): .<pid>, then the end or .<part> */
+		const char *at = strncmp(e->d_name, "tally-test.", 11) == 0
+					 ? strchr(e->d_name + 11, '.') : NULL;
+		size_t k = strlen(seg);
 
-		if ((strncmp(e->d_name, "tally-test.", 11) == 0 && n > k &&
-		     strcmp(e->d_name + n - k, seg) == 0) ||
+		if ((at != NULL && strncmp(at, seg, k) == 0 && (at[k] == '\0' || at[k] == '.')) ||
 		    strncmp(e->d_name, qb, strlen(qb)) == 0)
 			remove_shm_entry(e->d_name);
 	}

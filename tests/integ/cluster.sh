@@ -85,7 +85,11 @@ expect "start brings it back" "1:2 3" "2:1 3" "3:1 2"
 "$tc" stop 2 && grep -q "^node=2" "$TALLY_CLUSTER_DIR/n2/log" && ok "stop: SIGTERM, the daemon exits cleanly" ||
 	bad "stop"
 
-pids=$(sed -n 's/.*"pid": \([0-9]*\).*/\1/p' "$TALLY_CLUSTER_DIR/state.json")
+# the daemons and the owner's watcher (the owner is this script: lib.sh)
+pids=$(python3 -c 'import json, sys
+st = json.load(open(sys.argv[1]))
+print(*[n["pid"] for n in st["nodes"].values()], st.get("watcher", {}).get("pid", ""))' \
+	"$TALLY_CLUSTER_DIR/state.json")
 "$tc" down
 [ -z "$(ip netns list | grep "^tlyc-$tag-")" ] && ok "down removed every namespace" || bad "left: $(ip netns list)"
 [ ! -e "$TALLY_CLUSTER_DIR" ] && ok "down removed the run directory" || bad "left: $(ls -R "$TALLY_CLUSTER_DIR")"
@@ -93,6 +97,6 @@ alive=""
 for p in $pids; do
 	[ -r "/proc/$p/stat" ] && ! grep -q ') Z' "/proc/$p/stat" && alive="$alive $p"
 done
-[ -z "$alive" ] && ok "down stopped every daemon" || bad "still running:$alive"
+[ -z "$alive" ] && ok "down stopped every daemon and the watcher" || bad "still running:$alive"
 echo "$((total - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]

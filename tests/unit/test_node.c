@@ -182,6 +182,7 @@ static void snapshots_follow_state_and_wakes_follow_sleepers(void)
 	struct fixture f = { .n_q = 0 };
 	void *seg = segment();
 	struct tally_shm_header *h = seg;
+	struct tally_shm_clients *area = (void *)((uint8_t *)seg + TALLY_SHM_CLIENTS_OFFSET);
 	struct tally_shm_reader r;
 	struct tally_node *n = new_node(seg, &f, &r);
 	uint64_t gen, seq;
@@ -203,7 +204,7 @@ static void snapshots_follow_state_and_wakes_follow_sleepers(void)
 	same_getinfo(n, &r);
 
 	/* with a sleeper, one wake per input that changed something */
-	atomic_fetch_add(&h->waiters, 1);
+	atomic_fetch_add(&area->waiters, 1);
 	CHECK_EQ(tally_node_setvotes(n, 1, 2), CS_OK);	/* applied locally at once */
 	CHECK_EQ(f.wakes, 1);
 	CHECK(tally_shm_generation(&r) > gen);
@@ -212,7 +213,7 @@ static void snapshots_follow_state_and_wakes_follow_sleepers(void)
 	CHECK_EQ(f.wakes, 2);
 	tally_node_expire(n, 0);	/* no timer: nothing changes, no wake */
 	CHECK_EQ(f.wakes, 2);
-	atomic_fetch_sub(&h->waiters, 1);
+	atomic_fetch_sub(&area->waiters, 1);
 
 	/* qdevice_register completes on delivery, through ops->reply */
 	CHECK_EQ(tally_node_qdevice_register(n, "Qdevice", 5, &pending), CS_OK);

@@ -2,10 +2,12 @@
 /*
  * The publication segment: readers refuse segments they cannot trust, see
  * exactly what the quorum core says, read every event in order or learn
- * that they fell behind, and never see a torn snapshot or event while a
- * writer in another process publishes as fast as it can.
+ * that they fell behind, never see a torn snapshot or event while a
+ * writer in another process publishes as fast as it can, and are never left
+ * asleep after a change (W1/W2), with or without a client slot.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -16,6 +18,7 @@
 #include "config/cmap.h"
 #include "quorum/quorum.h"
 #include "shm/shm.h"
+#include "shm/wake.h"
 
 static void *new_segment(void)
 {
@@ -58,7 +61,45 @@ static void attach_refuses_untrustworthy_segments(void)
 	h->slot_size -= 64;
 	CHECK_EQ(tally_shm_attach(&r, seg, TALLY_SHM_SEGMENT_SIZE), -EPROTO);
 	h->slot_size += 64;
+	h->segment_size += TALLY_SHM_PAGE;	/* more than this code knows */
+	CHECK_EQ(tally_shm_attach(&r, seg, TALLY_SHM_SEGMENT_SIZE), -EPROTO);
+	h->segment_size -= TALLY_SHM_PAGE;
 	CHECK_EQ(tally_shm_attach(&r, seg, TALLY_SHM_SEGMENT_SIZE), 0);
+	munmap(seg, TALLY_SHM_SEGMENT_SIZE);
+}
+
+/*
+ * A reader takes no address from the header: with every layout field
+ * scribbled over after attach, it still reads the right snapshot and events
+ * (and nothing outside the segment: that would crash or fail the checks).
+ */
+static void readers_take_no_offset_from_the_header(void)
+{
+	struct tally_shm_snapshot *snap = calloc(1, sizeof(*snap));
+	uint8_t *seg = new_segment();
+	struct tally_shm_header *h = (struct tally_shm_header *)seg;
+	struct tally_shm_reader r;
+	struct tally_shm_event ev;
+	struct votequorum_info info;
+	uint32_t payload[4] = { 1, 2, 3, 4 }, got[4];
+
+	CHECK_EQ(tally_shm_attach(&r, seg, TALLY_SHM_SEGMENT_SIZE), 0);
+	snap->sum.local_nodeid = 3;
+	snap->sum.n_nodes = 1;
+	snap->nodes[0] = (struct tally_shm_node){ 3, VOTEQUORUM_NODESTATE_MEMBER, 2, 5, 0 };
+	tally_shm_publish(seg, snap);
+	tally_shm_append(seg, TALLY_SHM_EV_QUORUM, payload, sizeof(payload));
+	memset(h, 0xa5, offsetof(struct tally_shm_header, pad0));
+	CHECK_EQ(tally_shm_getinfo(&r, 0, &info), CS_OK);
+	CHECK_EQ(info.node_id, 3);
+	CHECK_EQ(info.node_votes, 2);
+	CHECK_EQ(tally_shm_read_snapshot(&r, snap), 1);
+	CHECK_EQ(snap->nodes[0].expected_votes, 5);
+	CHECK_EQ(tally_shm_next_event(&r, &ev, got, sizeof(got)), TALLY_SHM_READ_EVENT);
+	CHECK_EQ(ev.len, sizeof(payload));
+	CHECK(memcmp(got, payload, sizeof(got)) == 0);
+	CHECK_EQ(tally_shm_next_event(&r, &ev, got, sizeof(got)), TALLY_SHM_READ_NONE);
+	free(snap);
 	munmap(seg, TALLY_SHM_SEGMENT_SIZE);
 }
 
@@ -277,11 +318,92 @@ static void concurrent_reader_never_sees_torn_data(void)
 	munmap(seg, TALLY_SHM_SEGMENT_SIZE);
 }
 
+/*
+ * A reader process that sleeps whenever it has read everything, announced
+ * by client slot `slot` (or the count when slot >= TALLY_SHM_CLIENTS). A
+ * sleep that times out with an event pending is a lost wake-up.
+ */
+static int sleeper_process(uint8_t *seg, uint32_t slot, uint64_t last_seq)
+{
+	struct tally_shm_clients *area = (void *)(seg + TALLY_SHM_CLIENTS_OFFSET);
+	struct tally_shm_reader r;
+	struct tally_shm_event ev;
+	static uint32_t words[512];
+	TALLY_SHM_ATOMIC(uint32_t) sharers = 0;
+	uint64_t sleeps = 0;
+
+	if (tally_shm_attach(&r, seg, TALLY_SHM_SEGMENT_SIZE) != 0)
+		return 100;
+	while (r.next_seq <= last_seq) {
+		enum tally_shm_read rc = tally_shm_next_event(&r, &ev, words, sizeof(words));
+
+		if (rc == TALLY_SHM_READ_LOST)
+			tally_shm_resync(&r);
+		if (rc != TALLY_SHM_READ_NONE)
+			continue;
+		sleeps++;
+		if (tally_shm_wait(&r, area, slot, &sharers, 2000) == -ETIMEDOUT &&
+		    tally_shm_pending(&r)) {
+			printf("sleeper %u: lost wake-up at seq %llu\n", slot,
+			       (unsigned long long)r.next_seq);
+			return 1;
+		}
+	}
+	printf("sleeper %u: %llu sleeps\n", slot, (unsigned long long)sleeps);
+	fflush(stdout);
+	return 0;
+}
+
+/*
+ * A sleeper (with client slot `slot`, or counted) races a writer that
+ * pauses at random so it does fall asleep, while other slots come and go
+ * (the control thread's slot_forget): every change must wake it, and once
+ * it is gone nobody is left announced. One at a time: a wake for one
+ * sleeper would wake the other too.
+ */
+static void race_one_sleeper(uint32_t slot)
+{
+	const uint64_t events = 10000;
+	uint8_t *seg = new_segment();
+	static uint32_t words[512];
+	uint64_t wakes = 0;
+	int status = -1;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		_exit(sleeper_process(seg, slot, events));
+	srand(9);
+	for (uint64_t e = 1; e <= events; e++) {
+		tally_shm_append(seg, TALLY_SHM_EV_QUORUM, words, fill_event(e, words));
+		wakes += tally_shm_wake(seg);
+		tally_shm_slot_forget(seg, (uint32_t)rand() % 64 + 1);	/* not its slot */
+		for (int spin = rand() % 4000; spin > 0; spin--)
+			__asm__ volatile("" ::: "memory");
+	}
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	printf("writer: %llu events, %llu wakes\n", (unsigned long long)events,
+	       (unsigned long long)wakes);
+	CHECK(wakes > 0);
+	CHECK(!tally_shm_has_waiters(seg));
+	munmap(seg, TALLY_SHM_SEGMENT_SIZE);
+}
+
+static void sleepers_are_never_left_asleep(void)
+{
+	race_one_sleeper(70);
+	race_one_sleeper(TALLY_SHM_CLIENTS);
+}
+
 int main(void)
 {
 	RUN(attach_refuses_untrustworthy_segments);
+	RUN(readers_take_no_offset_from_the_header);
 	RUN(getinfo_from_segment_matches_the_core);
 	RUN(events_in_order_then_lost_when_lapped);
 	RUN(concurrent_reader_never_sees_torn_data);
+	RUN(sleepers_are_never_left_asleep);
 	return CHECK_EXIT();
 }
