@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "conf/conf.h"
+#include "membership/membership.h"
 #include "random.h"
 #include "scenario.h"
 
@@ -45,7 +46,10 @@ static void usage(FILE *out)
 		"  --stall-max=US       longest random stall (from 500 us)\n"
 		"  --start-stall=US     a started node stalls up to US after its first tick\n"
 		"  --skew               nodes started together tick at random phases\n"
-		"  -h, --help           this text\n");
+		"  --small-view=N       views above N members use the expander monitoring\n"
+		"                       (default and most: %u; not stable yet below it)\n"
+		"  -h, --help           this text\n",
+		TALLY_MB_SMALL_VIEW);
 }
 
 /* A scenario file as text; NULL with the reason in err. */
@@ -117,6 +121,7 @@ int main(int argc, char **argv)
 		{ "stall-max", required_argument, NULL, 'M' },
 		{ "start-stall", required_argument, NULL, 'S' },
 		{ "skew", no_argument, NULL, 'K' },
+		{ "small-view", required_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -211,6 +216,20 @@ int main(int argc, char **argv)
 		case 'K':
 			params.timing.skew = true;
 			break;
+		case 'V': {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || v < 1 || v > TALLY_MB_SMALL_VIEW) {
+				fprintf(stderr, "tally-sim: bad --small-view '%s' (1..%u)\n", optarg,
+					TALLY_MB_SMALL_VIEW);
+				return 2;
+			}
+			params.small_view = (uint32_t)v;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
