@@ -70,6 +70,23 @@ static char *read_file(const char *path, char *err, size_t errlen)
 	return buf;
 }
 
+/* A decimal in lo..hi for --name; false with the reason on stderr. */
+static bool parse_count(const char *name, const char *arg, uint32_t lo, uint32_t hi,
+			uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno != 0 || *end != '\0' || v < lo || v > hi) {
+		fprintf(stderr, "tally-sim: bad --%s '%s' (%u..%u)\n", name, arg, lo, hi);
+		return false;
+	}
+	*out = (uint32_t)v;
+	return true;
+}
+
 /* Random fault schedules; a failing one is printed so it can be replayed. */
 static int run_random(uint64_t count, const struct sim_params *params, bool churn,
 		      uint32_t nodes)
@@ -175,20 +192,10 @@ int main(int argc, char **argv)
 			churn = opt == 'c';
 			break;
 		}
-		case 'N': {
-			char *end;
-			unsigned long v;
-
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || v < 2 || v > SIM_MAX_NODES) {
-				fprintf(stderr, "tally-sim: bad --nodes '%s' (2..%u)\n", optarg,
-					SIM_MAX_NODES);
+		case 'N':
+			if (!parse_count("nodes", optarg, 2, SIM_MAX_NODES, &nodes))
 				return 2;
-			}
-			nodes = (uint32_t)v;
 			break;
-		}
 		case 'D':
 		case 'J':
 		case 'W':
@@ -216,20 +223,11 @@ int main(int argc, char **argv)
 		case 'K':
 			params.timing.skew = true;
 			break;
-		case 'V': {
-			char *end;
-			unsigned long v;
-
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || v < 1 || v > TALLY_MB_SMALL_VIEW) {
-				fprintf(stderr, "tally-sim: bad --small-view '%s' (1..%u)\n", optarg,
-					TALLY_MB_SMALL_VIEW);
+		case 'V':
+			if (!parse_count("small-view", optarg, 1, TALLY_MB_SMALL_VIEW,
+					 &params.small_view))
 				return 2;
-			}
-			params.small_view = (uint32_t)v;
 			break;
-		}
 		case 'h':
 			usage(stdout);
 			return 0;
