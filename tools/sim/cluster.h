@@ -48,6 +48,7 @@ struct sim_params {
 	uint64_t seed;
 	FILE *narrate;		/**< NULL: quiet */
 	struct sim_timing timing;
+	uint32_t small_view;	/**< membership: larger views use the expander (0: default) */
 };
 
 struct sim_cluster *sim_cluster_new(const struct sim_params *p);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "conf/conf.h"
+#include "membership/membership.h"
 #include "random.h"
 #include "scenario.h"
 
@@ -45,7 +46,10 @@ static void usage(FILE *out)
 		"  --stall-max=US       longest random stall (from 500 us)\n"
 		"  --start-stall=US     a started node stalls up to US after its first tick\n"
 		"  --skew               nodes started together tick at random phases\n"
-		"  -h, --help           this text\n");
+		"  --small-view=N       views above N members use the expander monitoring\n"
+		"                       (default and most: %u; not stable yet below it)\n"
+		"  -h, --help           this text\n",
+		TALLY_MB_SMALL_VIEW);
 }
 
 /* A scenario file as text; NULL with the reason in err. */
@@ -64,6 +68,23 @@ static char *read_file(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	return buf;
+}
+
+/* A decimal in lo..hi for --name; false with the reason on stderr. */
+static bool parse_count(const char *name, const char *arg, uint32_t lo, uint32_t hi,
+			uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno != 0 || *end != '\0' || v < lo || v > hi) {
+		fprintf(stderr, "tally-sim: bad --%s '%s' (%u..%u)\n", name, arg, lo, hi);
+		return false;
+	}
+	*out = (uint32_t)v;
+	return true;
 }
 
 /* Random fault schedules; a failing one is printed so it can be replayed. */
@@ -117,6 +138,7 @@ int main(int argc, char **argv)
 		{ "stall-max", required_argument, NULL, 'M' },
 		{ "start-stall", required_argument, NULL, 'S' },
 		{ "skew", no_argument, NULL, 'K' },
+		{ "small-view", required_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -170,20 +192,10 @@ int main(int argc, char **argv)
 			churn = opt == 'c';
 			break;
 		}
-		case 'N': {
-			char *end;
-			unsigned long v;
-
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || v < 2 || v > SIM_MAX_NODES) {
-				fprintf(stderr, "tally-sim: bad --nodes '%s' (2..%u)\n", optarg,
-					SIM_MAX_NODES);
+		case 'N':
+			if (!parse_count("nodes", optarg, 2, SIM_MAX_NODES, &nodes))
 				return 2;
-			}
-			nodes = (uint32_t)v;
 			break;
-		}
 		case 'D':
 		case 'J':
 		case 'W':
@@ -210,6 +222,11 @@ int main(int argc, char **argv)
 		}
 		case 'K':
 			params.timing.skew = true;
+			break;
+		case 'V':
+			if (!parse_count("small-view", optarg, 1, TALLY_MB_SMALL_VIEW,
+					 &params.small_view))
+				return 2;
 			break;
 		case 'h':
 			usage(stdout);

@@ -3,7 +3,7 @@
  * The membership protocol (docs/design/membership.md): observe, agree,
  * sequence.
  *
- * Observe: heartbeats every interval. Views of up to TALLY_MB_SMALL_VIEW
+ * Observe: heartbeats every interval. Views of up to `small_view`
  * members broadcast them with the sender's hear set, so every node knows
  * the whole directed hear graph; larger views send them to K observers
  * chosen on K pseudo-random rings and report the subjects they stop hearing
@@ -301,7 +301,7 @@ static void send_msg(struct tally_mb *m, uint32_t to, struct tally_mb_msg *msg)
 
 static bool large_view(const struct tally_mb *m)
 {
-	return m->installed && m->view.n > TALLY_MB_SMALL_VIEW;
+	return m->installed && m->view.n > m->p.small_view;
 }
 
 static bool is_rep(const struct tally_mb *m)
@@ -479,7 +479,7 @@ static int build_monitoring(struct tally_mb *m)
 	m->subjects = m->observers = NULL;
 	m->n_obs = NULL;
 	m->n_subjects = m->n_observers = 0;
-	if (n <= TALLY_MB_SMALL_VIEW)
+	if (n <= m->p.small_view)
 		return 0;
 	r = malloc(n * sizeof(*r));
 	obs_of = malloc(n * k * sizeof(*obs_of));
@@ -1011,7 +1011,7 @@ static void on_propose(struct tally_mb *m, const struct tally_mb_msg *msg, uint6
 	proposal_clear(m);
 
 	/* Small views: name the proposed members we cannot hear. */
-	if (set.n <= TALLY_MB_SMALL_VIEW) {
+	if (set.n <= m->p.small_view) {
 		deaf = malloc(set.n * sizeof(*deaf));
 		for (size_t i = 0; deaf != NULL && i < set.n; i++)
 			if (!heard_id(m, set.ids[i], now))
@@ -1716,6 +1716,7 @@ void tally_mb_params_default(struct tally_mb_params *p)
 	p->miss_count = 8;
 	p->observers = 8;
 	p->hold_down_us = 50000;
+	p->small_view = TALLY_MB_SMALL_VIEW;
 }
 
 int tally_mb_params_from_cmap(const struct tally_cmap *map, struct tally_mb_params *p, char *err,
@@ -1754,7 +1755,8 @@ struct tally_mb *tally_mb_create(uint32_t id, uint64_t inc, const struct tally_m
 	struct tally_mb *m;
 
 	if (id == 0 || p == NULL || p->interval_us == 0 || p->miss_count == 0 ||
-	    p->observers == 0 || p->observers > 64) {
+	    p->observers == 0 || p->observers > 64 || p->small_view == 0 ||
+	    p->small_view > TALLY_MB_SMALL_VIEW) {
 		errno = EINVAL;
 		return NULL;
 	}

@@ -28,9 +28,12 @@
 
 /*
  * Views up to this size run in full-knowledge mode: broadcast heartbeats with
- * hear sets. Larger views use K-observer expander monitoring, which is not
- * stable yet (views above 32 members churned in the simulator), so for now
- * every supported cluster size runs in full-knowledge mode.
+ * hear sets; it is also the largest hear set a heartbeat carries. Larger
+ * views use K-observer expander monitoring, which is not stable yet: nodes
+ * outside a large view have no join path (docs/design/membership.md, "Status
+ * of the large-view mode"), so every supported cluster size runs in
+ * full-knowledge mode. Only the simulator lowers the threshold
+ * (tally_mb_params.small_view), to reproduce that.
  */
 #define TALLY_MB_SMALL_VIEW 1024u
 
@@ -114,6 +117,7 @@ struct tally_mb_params {
 	uint32_t miss_count;	/**< silent intervals before a peer is not heard */
 	uint32_t observers;	/**< K: monitors per node in large views */
 	uint64_t hold_down_us;	/**< first hold-out of a flapping node (doubles) */
+	uint32_t small_view;	/**< larger views use the expander; 1..TALLY_MB_SMALL_VIEW */
 };
 
 /* Defaults: docs/design/membership.md, "Timing parameters". */
