@@ -293,7 +293,8 @@ static int32_t status_page(qb_ipcc_connection_t *c, uint64_t gen, uint32_t offse
 
 static void status_comes_in_pages(void)
 {
-	pid_t big = host_start(big_conf());
+	char *conf = big_conf();
+	pid_t big = host_start(conf);
 	char svc[TALLY_CTL_SERVICE_MAX], want[96];
 	struct tally_ctl_res_status *res = malloc(TALLY_CTL_MSG_MAX);
 	qb_ipcc_connection_t *c;
@@ -305,6 +306,8 @@ static void status_comes_in_pages(void)
 	c = qb_ipcc_connect(svc, TALLY_CTL_MSG_MAX);
 	CHECK(c != NULL && res != NULL);
 	if (c == NULL || res == NULL) {
+		free(res);
+		free(conf);
 		host_stop(big);
 		return;
 	}
@@ -347,6 +350,7 @@ static void status_comes_in_pages(void)
 	qb_ipcc_disconnect(c);
 	free(text);
 	free(res);
+	free(conf);
 	host_stop(big);
 }
 
