@@ -23,8 +23,16 @@ ns=libvq-cs$$
 dir=$(mktemp -d /tmp/libvq-cs.XXXXXX)
 pid=
 cleanup() {
+	# TERM first: corosync then removes its IPC files; -9 only if it hangs
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+	for _ in $(seq 50); do
+		[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
 	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
 	[ -n "$pid" ] && wait "$pid" 2>/dev/null || true
+	# corosync (exec'd, so $pid) leaves its blackbox in /dev/shm at exit
+	[ -n "$pid" ] && rm -f /dev/shm/qb-corosync-"$pid"-blackbox-* || true
 	ip netns del "$ns" 2>/dev/null || true
 	rm -rf "$dir"
 }

@@ -93,7 +93,8 @@ cpid=$!
 export TALLY_INSTANCE=qtcmp TALLY_CONF=$conf
 "$host" "$conf" 1 qtcmp >"$dir/host.out" 2>&1 &
 hpid=$!
-trap 'kill $cpid $hpid 2>/dev/null; wait' EXIT
+# corosync leaves its blackbox (libqb's flight recorder, 8 MB) in /dev/shm at exit
+trap 'kill $cpid $hpid 2>/dev/null; wait; rm -f /dev/shm/qb-corosync-$cpid-blackbox-*' EXIT
 for _ in $(seq 1 100); do
 	corosync-quorumtool -l >/dev/null 2>&1 && grep -q ready "$dir/host.out" && break
 	sleep 0.1
