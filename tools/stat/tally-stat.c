@@ -46,10 +46,9 @@ static int fetch_page(qb_ipcc_connection_t *c, uint32_t offset, uint64_t *gen, c
 	ssize_t n = qb_ipcc_sendv_recv(c, &(struct iovec){ &rq, sizeof(rq) }, 1, buf, sizeof(buf),
 				       5000);
 
+	*len = 0;
 	if (n < 0)
 		return (int)n;
-	if (n >= (ssize_t)sizeof(res->hdr) && res->hdr.error == 6 /* CS_ERR_TRY_AGAIN */)
-		return -EAGAIN;
 	if ((size_t)n <= sizeof(*res) || res->hdr.error != 1 /* CS_OK */ || res->offset != offset ||
 	    res->total >= TALLY_CTL_STATUS_TEXT_MAX)
 		return -EPROTO;
@@ -63,27 +62,26 @@ static int fetch_page(qb_ipcc_connection_t *c, uint32_t offset, uint64_t *gen, c
 	return 0;
 }
 
-/* The whole status text into out (TALLY_CTL_STATUS_TEXT_MAX bytes), page by page. */
+/*
+ * The whole status text into out (TALLY_CTL_STATUS_TEXT_MAX bytes), page by
+ * page. The copy the pages come from is this connection's own, so nobody
+ * else's read can replace it half way.
+ */
 static int fetch(qb_ipcc_connection_t *c, char *out)
 {
-	for (int attempt = 0; attempt < 5; attempt++) {
-		uint64_t gen = 0;
-		uint32_t offset = 0, total = 0;
-		size_t len;
-		int rc;
+	uint64_t gen = 0;
+	uint32_t offset = 0, total = 0;
+	size_t len;
+	int rc;
 
-		do {
-			rc = fetch_page(c, offset, &gen, out, &total, &len);
-			offset += (uint32_t)len;
-		} while (rc == 0 && offset < total && len > 0);
-		if (rc == -EAGAIN)
-			continue;	/* our copy was replaced: read it again from the start */
-		if (rc == 0 && offset != total)
-			rc = -EPROTO;
-		out[rc == 0 ? total : 0] = '\0';
-		return rc;
-	}
-	return -EAGAIN;
+	do {
+		rc = fetch_page(c, offset, &gen, out, &total, &len);
+		offset += (uint32_t)len;
+	} while (rc == 0 && offset < total && len > 0);
+	if (rc == 0 && offset != total)
+		rc = -EPROTO;
+	out[rc == 0 ? total : 0] = '\0';
+	return rc;
 }
 
 /* ---- the status: "key: value" lines, some values "k=v k=v" words ---- */
