@@ -374,6 +374,10 @@ static void race_one_sleeper(uint32_t slot)
 	pid = fork();
 	if (pid == 0)
 		_exit(sleeper_process(seg, slot, events));
+	/* Begin once it sleeps on the empty log: on a busy machine the child may
+	 * otherwise get a CPU only after the whole race has been run. */
+	for (int i = 0; i < 10000 && !tally_shm_has_waiters(seg); i++)
+		usleep(1000);
 	srand(9);
 	for (uint64_t e = 1; e <= events; e++) {
 		tally_shm_append(seg, TALLY_SHM_EV_QUORUM, words, fill_event(e, words));
