@@ -1225,6 +1225,7 @@ int sim_stop(struct sim_cluster *c, const uint32_t *ids, size_t n)
 		struct sim_node *node = node_by_id(c, ids[i]);
 
 		if (node != NULL && node->running) {
+			narrate(c, "node %" PRIu32 ": leaving", node->id);
 			tally_quorum_leave(node->q);
 			if (node->mb != NULL)
 				tally_mb_leave(node->mb, c->now);

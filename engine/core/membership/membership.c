@@ -39,6 +39,7 @@
 #define NO_DEADLINE UINT64_MAX
 #define RING_STEP 4u		/* ring seqs grow by 4, as totem's usually do */
 #define MAX_REORDER 4096u	/* ORDERED gaps buffered per view */
+#define MAX_EARLY 64u		/* DATA frames that overtook an earlier one, held by the representative */
 #define MAX_NACK_BURST 64u	/* retransmits per NACK */
 #define FLAP_WINDOW_FACTOR 40u	/* a gap within this many windows of the last one is a flap */
 #define MAX_DAMP_SHIFT 6u	/* flap damping grows to 64 x hold_down at most */
@@ -89,6 +90,12 @@ struct entry {
 	struct tally_qmsg qmsg;
 };
 
+/* A member's DATA that arrived before one it sent earlier. */
+struct early {
+	uint32_t idx;		/**< the member's index in the view */
+	struct entry e;
+};
+
 /* A member list with incarnations, sorted by id. */
 struct mset {
 	uint32_t *ids;
@@ -106,6 +113,13 @@ struct tally_mb {
 	uint64_t started;
 	uint64_t next_tick;
 	uint64_t last_tick;
+	/*
+	 * An evaluation due before the next tick (0: none): a peer's window
+	 * runs out, a hear set changed, or a new grouping waits to be seen
+	 * again. Detection and agreement then take the window and a few
+	 * message delays, not up to two intervals more.
+	 */
+	uint64_t eval_at;
 
 	struct peer **peers;	/**< sorted by id */
 	size_t n_peers, cap_peers;
@@ -143,6 +157,8 @@ struct tally_mb {
 	struct entry *hold;	/**< messages received before the batches are in */
 	uint32_t *hold_idx;
 	size_t n_hold, cap_hold, cap_hold_idx;
+	struct early *early;	/**< reordered DATA, until the gap before it fills */
+	size_t n_early, cap_early;
 	bool *barrier;		/**< per member: SYNC_DONE delivered */
 	size_t n_barrier;
 	bool activated;
@@ -187,7 +203,11 @@ struct tally_mb {
 	/* Scratch for evaluate(). */
 	struct mset cand;
 	struct mset group;
-	struct mset last_group;	/**< what the previous tick's evaluation gave */
+	struct mset last_group;	/**< what the previous evaluation gave */
+	uint64_t group_since;	/**< when an evaluation first gave last_group */
+	uint32_t *sent;		/**< the set of our last heartbeat */
+	size_t n_sent, cap_sent;
+	uint32_t sent_flags;
 	struct tally_grouper grouper;
 	uint32_t *grp;		/**< indices of our group's members in cand */
 	size_t cap_grp;
@@ -381,6 +401,23 @@ static bool heard(const struct tally_mb *m, const struct peer *p, uint64_t now)
 static bool heard_id(const struct tally_mb *m, uint32_t id, uint64_t now)
 {
 	return id == m->id || heard(m, peer_find(m, id), now);
+}
+
+/* Evaluate at `at` if that comes before the next tick, which evaluates anyway. */
+static void eval_soon(struct tally_mb *m, uint64_t at)
+{
+	if (at < m->next_tick && (m->eval_at == 0 || at < m->eval_at))
+		m->eval_at = at;
+}
+
+/*
+ * How long a new grouping must hold before we act on it: the hear sets it
+ * rests on may lag ours by a frame, and a second look a little later sees
+ * them caught up.
+ */
+static uint64_t settle_us(const struct tally_mb *m)
+{
+	return m->p.interval_us / 4 > 0 ? m->p.interval_us / 4 : 1;
 }
 
 /* Record a frame from `p`; a silence longer than the window ended now. */
@@ -795,6 +832,7 @@ static void install(struct tally_mb *m, uint32_t rep, uint64_t seq, const struct
 	m->batch_in = calloc(set->n, sizeof(*m->batch_in));
 	m->n_batch_in = 0;
 	m->n_hold = 0;
+	m->n_early = 0;
 	m->batches_done = false;
 	m->n_barrier = 0;
 	m->activated = false;
@@ -1201,15 +1239,12 @@ static void flush_batches(struct tally_mb *m)
 	m->flush_due = true;
 }
 
-/* Representative: a member's message, taken in its own (FIFO) order. */
-static void accept_data(struct tally_mb *m, uint32_t origin, uint64_t lseq,
-			enum tally_mb_payload payload, const struct tally_qmsg *q)
+/* Representative: the next message of member `idx`, in its own order. */
+static void take_data(struct tally_mb *m, size_t idx, uint32_t origin, uint64_t lseq,
+		      enum tally_mb_payload payload, const struct tally_qmsg *q)
 {
-	ssize_t idx = member_index(m, origin);
 	struct entry *e;
 
-	if (idx < 0 || lseq != m->next_lseq[idx])
-		return;	/* not a member, a duplicate, or ahead of a lost one */
 	m->next_lseq[idx]++;
 	if (m->batches_done) {
 		order(m, origin, lseq, payload, q);
@@ -1235,6 +1270,65 @@ static void accept_data(struct tally_mb *m, uint32_t origin, uint64_t lseq,
 	}
 }
 
+/*
+ * A frame that overtook an earlier one of its member (a network or a
+ * multi-queue port may reorder) waits for the gap to fill instead of a
+ * retransmission an interval later. What does not fit is dropped: the
+ * member sends it again.
+ */
+static void keep_early(struct tally_mb *m, size_t idx, uint32_t origin, uint64_t lseq,
+		       enum tally_mb_payload payload, const struct tally_qmsg *q)
+{
+	struct early *x;
+
+	for (size_t i = 0; i < m->n_early; i++)
+		if (m->early[i].idx == idx && m->early[i].e.lseq == lseq)
+			return;	/* a duplicate */
+	if (m->n_early >= MAX_EARLY ||
+	    !grow((void **)&m->early, &m->cap_early, m->n_early + 1, sizeof(*m->early)))
+		return;
+	x = &m->early[m->n_early++];
+	memset(x, 0, sizeof(*x));
+	x->idx = (uint32_t)idx;
+	x->e.present = true;
+	x->e.origin = origin;
+	x->e.lseq = lseq;
+	x->e.payload = payload;
+	if (q != NULL)
+		x->e.qmsg = *q;
+}
+
+/* Representative: a member's message, taken in its own (FIFO) order. */
+static void accept_data(struct tally_mb *m, uint32_t origin, uint64_t lseq,
+			enum tally_mb_payload payload, const struct tally_qmsg *q)
+{
+	ssize_t idx = member_index(m, origin);
+	bool more = true;
+
+	if (idx < 0 || lseq < m->next_lseq[idx])
+		return;	/* not a member, or a duplicate */
+	if (lseq > m->next_lseq[idx]) {
+		keep_early(m, (size_t)idx, origin, lseq, payload, q);
+		return;
+	}
+	take_data(m, (size_t)idx, origin, lseq, payload, q);
+	/* What overtook it may follow now. */
+	while (more) {
+		more = false;
+		for (size_t i = 0; i < m->n_early; i++) {
+			struct early x = m->early[i];
+
+			if (x.idx != (size_t)idx || x.e.lseq > m->next_lseq[idx])
+				continue;
+			m->early[i] = m->early[--m->n_early];
+			if (x.e.lseq == m->next_lseq[idx])
+				take_data(m, (size_t)idx, x.e.origin, x.e.lseq, x.e.payload, &x.e.qmsg);
+			more = true;	/* taken, or a stale copy dropped: look again */
+			break;
+		}
+	}
+}
+
 static void deliver_ready(struct tally_mb *m)
 {
 	if (m->delivering)
@@ -1252,6 +1346,9 @@ static void deliver_ready(struct tally_mb *m)
 				k++;
 			memmove(m->pend, m->pend + k, (m->n_pend - k) * sizeof(*m->pend));
 			m->n_pend -= k;
+			/* Our last word is out: announce the leave now, not at the next tick. */
+			if (m->leaving && m->n_pend == 0)
+				eval_soon(m, m->last_tick);
 		}
 		if (e.payload == TALLY_MB_PAYLOAD_QMSG) {
 			m->ops->deliver(m->ctx, e.origin, &e.qmsg);
@@ -1381,8 +1478,17 @@ static void on_nack(struct tally_mb *m, const struct tally_mb_msg *msg)
 static void on_heartbeat(struct tally_mb *m, struct peer *p, const struct tally_mb_msg *msg,
 			 uint64_t now)
 {
+	/* What it hears, or its view, changed: evaluate now, not at our next tick. */
+	if (msg->flags != p->hb_flags || msg->ring.seq != p->ring.seq ||
+	    msg->ring.nodeid != p->ring.nodeid || msg->n_unheard != p->n_uset ||
+	    msg->n_ids - msg->n_unheard != ((msg->flags & TALLY_MB_HB_DEAFSET) ? p->n_set : p->hear.ids))
+		eval_soon(m, now);
 	m->st.hb_received++;
-	p->hb_flags = msg->flags;
+	/*
+	 * A leave holds for the rest of this incarnation: a heartbeat from
+	 * before it, overtaken by the announcement, must not undo it.
+	 */
+	p->hb_flags = msg->flags | (p->hb_flags & TALLY_MB_HB_LEAVING);
 	p->hb_at = now;
 	p->ring = msg->ring;
 	p->n_set = 0;
@@ -1477,7 +1583,15 @@ static size_t collect_set(struct tally_mb *m, uint64_t now, uint32_t *flags, uin
 	return n + *n_unheard;
 }
 
-static void send_heartbeats(struct tally_mb *m, uint64_t now)
+/* Did the set or flags we would send change since our last heartbeat? */
+static bool heartbeat_changed(const struct tally_mb *m, uint32_t flags, size_t n)
+{
+	return flags != m->sent_flags || n != m->n_sent ||
+	       (n > 0 && memcmp(m->hbset, m->sent, n * sizeof(*m->sent)) != 0);
+}
+
+/* Our heartbeat; between ticks (`if_changed`) only when what we hear changed. */
+static void send_heartbeats(struct tally_mb *m, uint64_t now, bool if_changed)
 {
 	struct tally_mb_msg msg = { .type = TALLY_MB_HEARTBEAT };
 	size_t n;
@@ -1492,6 +1606,14 @@ static void send_heartbeats(struct tally_mb *m, uint64_t now)
 	if (m->leaving && m->n_pend == 0)
 		msg.flags |= TALLY_MB_HB_LEAVING;
 	n = collect_set(m, now, &msg.flags, &msg.n_unheard);
+	if (if_changed && !heartbeat_changed(m, msg.flags, n))
+		return;
+	if (grow((void **)&m->sent, &m->cap_sent, n, sizeof(*m->sent))) {
+		if (n > 0)
+			memcpy(m->sent, m->hbset, n * sizeof(*m->sent));
+		m->n_sent = n;
+		m->sent_flags = msg.flags;
+	}
 	msg.ids = m->hbset;
 	msg.n_ids = (uint32_t)n;
 	if (!large_view(m) || is_rep(m) || n > 0 || (msg.flags & TALLY_MB_HB_LEAVING)) {
@@ -1623,14 +1745,18 @@ static void step_membership(struct tally_mb *m, uint64_t now)
 	if (!evaluate(m, now, false))
 		return;
 	m->agrees = members_equal_view(m, &m->group) && consistent;
-	/* Act on what two evaluations in a row gave: hear sets lag by a heartbeat. */
-	{
-		bool same = mset_equal(&m->last_group, &m->group);
-
-		if (!same && !mset_copy(&m->last_group, m->group.ids, m->group.incs, m->group.n))
+	/*
+	 * Act on a grouping that held for the settle time, seen by two
+	 * evaluations: hear sets lag ours by a heartbeat.
+	 */
+	if (!mset_equal(&m->last_group, &m->group)) {
+		if (!mset_copy(&m->last_group, m->group.ids, m->group.incs, m->group.n))
 			return;
-		if (!same && !m->agrees)
-			return;
+		m->group_since = now;
+	}
+	if (!m->agrees && now - m->group_since < settle_us(m)) {
+		eval_soon(m, m->group_since + settle_us(m));
+		return;
 	}
 	if (m->agrees || m->promise.active || m->prop.active)
 		m->disagree_since = now;
@@ -1665,6 +1791,44 @@ static void step_membership(struct tally_mb *m, uint64_t now)
 	if (others_catching_up(m, now) || newcomer_unsettled(m, now))
 		return;
 	act_on_group(m, now);
+}
+
+/* Evaluate when the next peer we hear falls silent for a whole window. */
+static void watch_expiry(struct tally_mb *m, uint64_t now)
+{
+	uint64_t at = UINT64_MAX;
+
+	if (large_view(m)) {
+		/* We watch only our subjects and the representative. */
+		for (size_t k = 0; k <= m->n_subjects; k++) {
+			uint32_t id = k < m->n_subjects ? m->subjects[k] : m->ring.nodeid;
+			const struct peer *p = id != m->id ? peer_find(m, id) : NULL;
+
+			if (heard(m, p, now) && p->last_heard + m->window + 1 < at)
+				at = p->last_heard + m->window + 1;
+		}
+	} else {
+		for (size_t i = 0; i < m->n_peers; i++) {
+			const struct peer *p = m->peers[i];
+
+			if (heard(m, p, now) && p->last_heard + m->window + 1 < at)
+				at = p->last_heard + m->window + 1;
+		}
+	}
+	if (at != UINT64_MAX)
+		eval_soon(m, at);
+}
+
+/*
+ * Between ticks: a window ran out or a hear set changed. Tell the others
+ * at once if what we hear changed (their evaluations wait for it), then
+ * evaluate.
+ */
+static void step_event(struct tally_mb *m, uint64_t now)
+{
+	send_heartbeats(m, now, true);
+	step_membership(m, now);
+	watch_expiry(m, now);
 }
 
 static void step_proposal(struct tally_mb *m, uint64_t now)
@@ -1807,10 +1971,12 @@ void tally_mb_destroy(struct tally_mb *m)
 	free(m->batch_in);
 	free(m->hold);
 	free(m->hold_idx);
+	free(m->early);
 	free(m->grp);
 	tally_grouper_free(&m->grouper);
 	free(m->pairs);
 	free(m->hbset);
+	free(m->sent);
 	free(m->scratch);
 	free(m);
 }
@@ -1879,6 +2045,8 @@ uint64_t tally_mb_next_deadline(const struct tally_mb *m)
 		d = m->prop.deadline;
 	if (m->promise.active && m->promise.deadline < d)
 		d = m->promise.deadline;
+	if (m->eval_at != 0 && m->eval_at < d)
+		d = m->eval_at;
 	return d;
 }
 
@@ -1889,8 +2057,13 @@ void tally_mb_tick(struct tally_mb *m, uint64_t now)
 		deliver_ready(m);
 	}
 	step_proposal(m, now);
-	if (now < m->next_tick)
+	if (now < m->next_tick) {
+		if (m->eval_at != 0 && now >= m->eval_at) {
+			m->eval_at = 0;
+			step_event(m, now);
+		}
 		return;
+	}
 	/*
 	 * Our own scheduling gap (Lifeguard's local health): the intervals we
 	 * slept through are no evidence against anyone, so move every peer's
@@ -1907,9 +2080,11 @@ void tally_mb_tick(struct tally_mb *m, uint64_t now)
 	}
 	m->last_tick = now;
 	m->next_tick = now + m->p.interval_us;
-	send_heartbeats(m, now);
+	m->eval_at = 0;
+	send_heartbeats(m, now, false);
 	step_sequencing(m, now);
 	step_membership(m, now);
+	watch_expiry(m, now);
 }
 
 void tally_mb_submit(struct tally_mb *m, const struct tally_qmsg *msg, uint64_t now)
@@ -1926,7 +2101,7 @@ void tally_mb_leave(struct tally_mb *m, uint64_t now)
 {
 	m->leaving = true;
 	if (m->n_pend == 0)
-		send_heartbeats(m, now);
+		send_heartbeats(m, now, false);
 }
 
 bool tally_mb_left(const struct tally_mb *m)
