@@ -39,7 +39,7 @@
 #define NO_DEADLINE UINT64_MAX
 #define RING_STEP 4u		/* ring seqs grow by 4, as totem's usually do */
 #define MAX_REORDER 4096u	/* ORDERED gaps buffered per view */
-#define MAX_EARLY 64u		/* DATA frames that overtook an earlier one, held by the representative */
+#define EARLY_PER_MEMBER 8u	/* DATA frames that overtook an earlier one, held per member */
 #define MAX_NACK_BURST 64u	/* retransmits per NACK */
 #define FLAP_WINDOW_FACTOR 40u	/* a gap within this many windows of the last one is a flap */
 #define MAX_DAMP_SHIFT 6u	/* flap damping grows to 64 x hold_down at most */
@@ -1284,7 +1284,7 @@ static void keep_early(struct tally_mb *m, size_t idx, uint32_t origin, uint64_t
 	for (size_t i = 0; i < m->n_early; i++)
 		if (m->early[i].idx == idx && m->early[i].e.lseq == lseq)
 			return;	/* a duplicate */
-	if (m->n_early >= MAX_EARLY ||
+	if (m->n_early >= EARLY_PER_MEMBER * m->view.n ||
 	    !grow((void **)&m->early, &m->cap_early, m->n_early + 1, sizeof(*m->early)))
 		return;
 	x = &m->early[m->n_early++];
