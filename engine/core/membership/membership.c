@@ -52,7 +52,7 @@
  * sends bursts of 10^5 frames that no TX ring holds. Receivers check ring
  * ids and membership, so nodes outside the set ignore what is not theirs.
  */
-#define UNICAST_MAX 16u
+#define UNICAST_MAX 8u
 
 struct peer {
 	uint32_t id;
