@@ -47,7 +47,7 @@ static void usage(FILE *out)
 		"  --start-stall=US     a started node stalls up to US after its first tick\n"
 		"  --skew               nodes started together tick at random phases\n"
 		"  --small-view=N       views above N members use the expander monitoring\n"
-		"                       (default and most: %u; not stable yet below it)\n"
+		"                       (default and most: %u; not every churn schedule passes below it)\n"
 		"  -h, --help           this text\n",
 		TALLY_MB_SMALL_VIEW);
 }
@@ -224,7 +224,7 @@ int main(int argc, char **argv)
 			params.timing.skew = true;
 			break;
 		case 'V':
-			if (!parse_count("small-view", optarg, 1, TALLY_MB_SMALL_VIEW,
+			if (!parse_count("small-view", optarg, 1, TALLY_MB_MAX_HEARSET,
 					 &params.small_view))
 				return 2;
 			break;

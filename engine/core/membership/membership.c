@@ -73,6 +73,10 @@ struct peer {
 	uint32_t n_uset, cap_uset;
 	uint64_t unresponsive_until;	/**< did not answer our proposal */
 	uint64_t taken_until;	/**< rejected us for a lower representative */
+	/* Large views. */
+	bool planned;		/**< not monitored by us: its silence is by design */
+	uint64_t down_at;	/**< its observers found it dead (0: not) */
+	uint64_t quiet_until;	/**< an outsider an alert looked at: no new alert yet */
 };
 
 struct pending {
@@ -133,6 +137,23 @@ struct tally_mb {
 	uint32_t *subjects, *observers;	/**< large views: whom we hear, who hears us */
 	size_t n_subjects, n_observers;
 	uint8_t *n_obs;		/**< observers of each view member (large views) */
+	uint32_t *obs_of;	/**< K observers of each member, view indices */
+	/*
+	 * Large views: while quiet, the expander watches (K observers per
+	 * member). Once anything is wrong (a member found dead, a leave, an
+	 * outsider, a member in alert) the view goes to alert: every member
+	 * broadcasts its hear set and the small-view rules decide, until a new
+	 * view is installed or the representative gives the all-clear.
+	 */
+	bool alert;
+	bool alert_pending;	/**< a received frame asks for one */
+	bool rep_alerted;	/**< the representative was seen in our alert */
+	uint64_t alert_since;
+	uint64_t calm_until;	/**< after an all-clear: lingering alerts start none */
+	uint64_t last_event_hb;	/**< alert: event heartbeats at most every settle time */
+	uint64_t deaf_since;	/**< our own deaf set is not empty since (0: it is) */
+	struct peer **reporting;	/**< peers whose last deaf set is not empty */
+	size_t n_reporting, cap_reporting;
 
 	/* Sequencing inside the view. */
 	struct entry *store;	/**< by gseq - 1 */
@@ -329,6 +350,31 @@ static bool is_rep(const struct tally_mb *m)
 	return m->installed && m->ring.nodeid == m->id;
 }
 
+/* A large view in its quiet state: K observers per member, no hear sets. */
+static bool expander(const struct tally_mb *m)
+{
+	return large_view(m) && !m->alert;
+}
+
+static bool is_subject(const struct tally_mb *m, uint32_t id)
+{
+	for (size_t k = 0; k < m->n_subjects; k++)
+		if (m->subjects[k] == id)
+			return true;
+	return false;
+}
+
+/*
+ * Do we expect frames from `id` every interval? In a quiet large view only
+ * from our subjects and the representative; the silence of other members
+ * is by design, neither a failure nor a flap when it ends.
+ */
+static bool monitored(const struct tally_mb *m, uint32_t id)
+{
+	return !expander(m) || id == m->ring.nodeid || is_subject(m, id) ||
+	       mset_find(&m->view, id) < 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Peers                                                               */
 
@@ -386,6 +432,9 @@ static void peer_reset(struct peer *p, uint64_t inc)
 	p->hear.n = p->hear.ids = 0;
 	p->unresponsive_until = 0;
 	p->taken_until = 0;
+	p->planned = false;
+	p->down_at = 0;
+	p->quiet_until = 0;
 }
 
 static bool fresh(const struct tally_mb *m, uint64_t at, uint64_t now)
@@ -423,7 +472,9 @@ static uint64_t settle_us(const struct tally_mb *m)
 /* Record a frame from `p`; a silence longer than the window ended now. */
 static void peer_heard(struct tally_mb *m, struct peer *p, uint64_t now)
 {
-	if (!fresh(m, p->last_heard, now)) {
+	if (!fresh(m, p->last_heard, now) && p->planned) {
+		p->heard_since = now;	/* a silence by design ended: no flap, no newcomer */
+	} else if (!fresh(m, p->last_heard, now)) {
 		if (p->last_heard != 0 && p->last_gap != 0 &&
 		    now - p->last_gap <= FLAP_WINDOW_FACTOR * m->window) {
 			uint32_t shift = p->flaps - 1 < MAX_DAMP_SHIFT ? p->flaps - 1 : MAX_DAMP_SHIFT;
@@ -439,9 +490,11 @@ static void peer_heard(struct tally_mb *m, struct peer *p, uint64_t now)
 		p->heard_since = now;
 	}
 	/* It just started, or it stalled: what it says may be stale for a while. */
-	if (p->last_heard == 0 || now - p->last_heard > 2 * m->p.interval_us)
+	if (!p->planned && (p->last_heard == 0 || now - p->last_heard > 2 * m->p.interval_us))
 		p->steady_since = now;
 	p->last_heard = now;
+	p->down_at = 0;
+	p->planned = !monitored(m, p->id);
 }
 
 /* Drop frames of an older life; a newer one resets what we knew. */
@@ -513,7 +566,8 @@ static int build_monitoring(struct tally_mb *m)
 	free(m->subjects);
 	free(m->observers);
 	free(m->n_obs);
-	m->subjects = m->observers = NULL;
+	free(m->obs_of);
+	m->subjects = m->observers = m->obs_of = NULL;
 	m->n_obs = NULL;
 	m->n_subjects = m->n_observers = 0;
 	if (n <= m->p.small_view)
@@ -556,7 +610,7 @@ static int build_monitoring(struct tally_mb *m)
 		m->n_obs[i] = (uint8_t)nd;
 	}
 	free(r);
-	free(obs_of);
+	m->obs_of = obs_of;
 	return 0;
 }
 
@@ -602,19 +656,40 @@ static void cand_remove_at(struct mset *s, size_t i)
 	s->n--;
 }
 
-/* How many fresh deaf sets name `id`. */
+static bool same_ring(const votequorum_ring_id_t *a, const votequorum_ring_id_t *b)
+{
+	return a->seq == b->seq && a->nodeid == b->nodeid;
+}
+
+/* How many fresh deaf sets of our view name `id`. */
 static uint32_t reporters(const struct tally_mb *m, uint32_t id, uint64_t now)
 {
 	uint32_t r = 0;
 
-	for (size_t i = 0; i < m->n_peers; i++) {
-		const struct peer *p = m->peers[i];
+	for (size_t i = 0; i < m->n_reporting; i++) {
+		const struct peer *p = m->reporting[i];
 
 		if ((p->hb_flags & TALLY_MB_HB_DEAFSET) && fresh(m, p->hb_at, now) &&
-		    sorted_has(p->set, p->n_set, id))
+		    same_ring(&p->ring, &m->ring) && sorted_has(p->set, p->n_set, id))
 			r++;
 	}
 	return r;
+}
+
+/* Keep the list of peers with a deaf set to count reports over. */
+static void reporting_update(struct tally_mb *m, struct peer *p)
+{
+	bool want = (p->hb_flags & TALLY_MB_HB_DEAFSET) && p->n_set > 0;
+	size_t i = 0;
+
+	while (i < m->n_reporting && m->reporting[i] != p)
+		i++;
+	if (want && i == m->n_reporting &&
+	    grow((void **)&m->reporting, &m->cap_reporting, m->n_reporting + 1,
+		 sizeof(*m->reporting)))
+		m->reporting[m->n_reporting++] = p;
+	else if (!want && i < m->n_reporting)
+		m->reporting[i] = m->reporting[--m->n_reporting];
 }
 
 static uint32_t cut_threshold(const struct tally_mb *m, uint32_t id)
@@ -629,6 +704,85 @@ static uint32_t cut_threshold(const struct tally_mb *m, uint32_t id)
 static bool has_hearset(const struct tally_mb *m, const struct peer *p, uint64_t now)
 {
 	return p != NULL && (p->hb_flags & TALLY_MB_HB_HEARSET) && fresh(m, p->hb_at, now);
+}
+
+/*
+ * Alert in a large view: a member we do not monitor counts as heard for a
+ * window from the alert's start while its observers say it lives, so that
+ * the hear sets broadcast in the alert's first frames already agree (its
+ * own broadcast arrives a message delay later if it lives). Its observers
+ * watch it directly: one whose hear set names it vouches for it; it is
+ * dead once enough of them reported it (deaf sets) or their hear sets lack
+ * it. Until its observers have spoken (two intervals at most: they may sit
+ * on the other side of a partition) it is presumed pending, and no one
+ * acts on a grouping that rests on it.
+ */
+enum presumption { NOT_PRESUMED, PRESUMED_PENDING, PRESUMED_VOUCHED };
+
+static enum presumption presumption(const struct tally_mb *m, uint32_t id, uint64_t now)
+{
+	const struct peer *p;
+	uint32_t seen[64], lacking = 0;
+	size_t n_seen = 0, k = m->p.observers;
+	bool vouched = false, pending = false;
+	ssize_t idx;
+
+	if (!m->alert || !large_view(m) || now - m->alert_since >= m->window || id == m->id ||
+	    id == m->ring.nodeid || is_subject(m, id))
+		return NOT_PRESUMED;
+	idx = mset_find(&m->view, id);
+	if (idx < 0)
+		return NOT_PRESUMED;
+	p = peer_find(m, id);
+	if (p != NULL && (fresh(m, p->last_heard, now) || p->down_at != 0 ||
+			  p->inc > m->view.incs[idx]))
+		return NOT_PRESUMED;	/* what we hear of it decides */
+	for (size_t r = 0; r < k && r < 64; r++) {
+		uint32_t o = m->view.ids[m->obs_of[(size_t)idx * k + r]];
+		const struct peer *q = peer_find(m, o);
+
+		for (size_t j = 0; j < n_seen && o != 0; j++)
+			if (seen[j] == o)
+				o = 0;
+		if (o == 0)
+			continue;
+		seen[n_seen++] = o;
+		if (!has_hearset(m, q, now) || !same_ring(&q->ring, &m->ring))
+			pending = true;
+		else if (tally_idruns_has(&q->hear, id))
+			vouched = true;
+		else
+			lacking++;
+	}
+	if (lacking >= cut_threshold(m, id))
+		return NOT_PRESUMED;
+	if (vouched)
+		return PRESUMED_VOUCHED;
+	return pending && now - m->alert_since < 2 * m->p.interval_us ? PRESUMED_PENDING
+								      : NOT_PRESUMED;
+}
+
+static bool presumed(const struct tally_mb *m, uint32_t id, uint64_t now)
+{
+	return presumption(m, id, now) != NOT_PRESUMED;
+}
+
+/* Alert: a member is presumed alive only until its observers speak. */
+static bool alert_unsettled(struct tally_mb *m, uint64_t now)
+{
+	for (size_t i = 0; m->alert && large_view(m) && i < m->view.n; i++) {
+		if (presumption(m, m->view.ids[i], now) == PRESUMED_PENDING) {
+			eval_soon(m, m->alert_since + 2 * m->p.interval_us);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Heard, or presumed alive during an alert. */
+static bool counts_heard(const struct tally_mb *m, uint32_t id, uint64_t now)
+{
+	return heard_id(m, id, now) || presumed(m, id, now);
 }
 
 static bool build_candidates(struct tally_mb *m, uint64_t now, bool as_proposer)
@@ -669,18 +823,11 @@ static bool build_candidates(struct tally_mb *m, uint64_t now, bool as_proposer)
 				return false;
 		}
 	}
-	if (large_view(m)) {
-		/* Members we do not monitor are presumed alive until reported. */
-		for (size_t i = 0; i < m->view.n; i++) {
-			const struct peer *p = peer_find(m, m->view.ids[i]);
-
-			if (p != NULL && p->inc > m->view.incs[i])
-				continue;	/* restarted: the old member is gone */
-			if (!cand_add(m, m->view.ids[i], m->view.incs[i]))
-				return false;
-		}
-	}
-	/* Remove leavers, cut nodes and (for our proposals) the unresponsive. */
+	for (size_t i = 0; m->alert && large_view(m) && i < m->view.n; i++)
+		if (presumed(m, m->view.ids[i], now) &&
+		    !cand_add(m, m->view.ids[i], m->view.incs[i]))
+			return false;
+	/* Remove leavers and (for our proposals) the unresponsive. */
 	for (size_t i = m->cand.n; i-- > 0;) {
 		uint32_t id = m->cand.ids[i];
 		const struct peer *p = peer_find(m, id);
@@ -691,9 +838,6 @@ static bool build_candidates(struct tally_mb *m, uint64_t now, bool as_proposer)
 		if (p != NULL && (p->hb_flags & TALLY_MB_HB_LEAVING) && fresh(m, p->hb_at, now))
 			out = true;
 		if (as_proposer && p != NULL && p->unresponsive_until > now)
-			out = true;
-		if (!out && large_view(m) && !heard(m, p, now) &&
-		    reporters(m, id, now) >= cut_threshold(m, id))
 			out = true;
 		if (out)
 			cand_remove_at(&m->cand, i);
@@ -724,9 +868,9 @@ static bool build_pairs(struct tally_mb *m, uint64_t now)
 			for (size_t k = 0; k < n_miss; k++)
 				if (m->scratch[k] != a && !add_pair(m, a, m->scratch[k]))
 					return false;
-		} else if (a == m->id && !large_view(m)) {
+		} else if (a == m->id) {
 			for (size_t j = 0; j < m->cand.n; j++)
-				if (j != i && !heard_id(m, m->cand.ids[j], now) &&
+				if (j != i && !counts_heard(m, m->cand.ids[j], now) &&
 				    !add_pair(m, a, m->cand.ids[j]))
 					return false;
 		} else if (deafset) {
@@ -735,18 +879,6 @@ static bool build_pairs(struct tally_mb *m, uint64_t now)
 				    !add_pair(m, a, pa->set[k]))
 					return false;
 		}
-	}
-	if (large_view(m) && now - m->installed_at > m->window) {
-		/* Our own deaf set: monitored subjects and the representative. */
-		for (size_t k = 0; k < m->n_subjects; k++)
-			if (!heard_id(m, m->subjects[k], now) &&
-			    mset_find(&m->cand, m->subjects[k]) >= 0 &&
-			    !add_pair(m, m->id, m->subjects[k]))
-				return false;
-		if (!heard_id(m, m->ring.nodeid, now) &&
-		    mset_find(&m->cand, m->ring.nodeid) >= 0 &&
-		    !add_pair(m, m->id, m->ring.nodeid))
-			return false;
 	}
 	return true;
 }
@@ -782,9 +914,157 @@ static bool evaluate(struct tally_mb *m, uint64_t now, bool as_proposer)
 static uint32_t followed_rep(const struct tally_mb *m, uint64_t now)
 {
 	for (size_t i = 0; i < m->group.n; i++)
-		if (heard_id(m, m->group.ids[i], now))
+		if (counts_heard(m, m->group.ids[i], now))
 			return m->group.ids[i];
 	return m->id;
+}
+
+/* ------------------------------------------------------------------ */
+/* Alerts of large views                                               */
+
+static void send_heartbeats(struct tally_mb *m, uint64_t now, bool if_changed);
+
+/* Something is wrong with a quiet large view: everyone to full knowledge. */
+static void enter_alert(struct tally_mb *m, uint64_t now)
+{
+	m->alert = true;
+	m->alert_pending = false;
+	m->rep_alerted = false;
+	m->alert_since = now;
+	m->last_event_hb = now;
+	m->st.alerts++;
+	send_heartbeats(m, now, false);
+}
+
+/* Nothing to change after all: back to the expander. */
+static void end_alert(struct tally_mb *m, uint64_t now)
+{
+	m->alert = false;
+	m->calm_until = now + 2 * m->p.interval_us;
+	for (size_t i = 0; i < m->n_peers; i++) {
+		struct peer *p = m->peers[i];
+
+		if (mset_find(&m->view, p->id) >= 0)
+			p->planned = !monitored(m, p->id);
+		else if (heard(m, p, now))
+			p->quiet_until = now + FLAP_WINDOW_FACTOR * m->window;	/* looked at */
+	}
+	send_heartbeats(m, now, false);
+}
+
+static void cause_alert(struct tally_mb *m, uint64_t now)
+{
+	m->alert_pending = true;
+	eval_soon(m, now);
+}
+
+/*
+ * A heartbeat in a quiet large view: does it call for an alert? A member
+ * restarted, leaves, runs another ring or is in alert itself; an outsider
+ * shows up; or a deaf set makes a member's reports reach its cut threshold.
+ */
+static void watch_heartbeat(struct tally_mb *m, struct peer *p, const struct tally_mb_msg *msg,
+			    uint64_t now)
+{
+	bool ours = same_ring(&msg->ring, &m->ring);
+	ssize_t idx;
+
+	if (!large_view(m))
+		return;
+	if (m->alert) {
+		if (p->id == m->ring.nodeid && ours && (msg->flags & TALLY_MB_HB_HEARSET))
+			m->rep_alerted = true;
+		return;
+	}
+	idx = mset_find(&m->view, p->id);
+	if (idx < 0) {
+		if (!(msg->flags & TALLY_MB_HB_LEAVING) && heard(m, p, now) && p->quiet_until <= now)
+			cause_alert(m, now);
+		return;
+	}
+	if (p->inc > m->view.incs[idx] || (msg->flags & TALLY_MB_HB_LEAVING) ||
+	    (ours && (msg->flags & TALLY_MB_HB_HEARSET) && now >= m->calm_until) ||
+	    (!ours && now - m->installed_at > m->window)) {
+		cause_alert(m, now);
+		return;
+	}
+	for (uint32_t k = 0; ours && (msg->flags & TALLY_MB_HB_DEAFSET) && k < p->n_set; k++) {
+		uint32_t id = p->set[k];
+		struct peer *q;
+
+		if (id == m->id || mset_find(&m->view, id) < 0 ||
+		    reporters(m, id, now) + (is_subject(m, id) && !heard_id(m, id, now)) <
+			    cut_threshold(m, id))
+			continue;
+		q = peer_get(m, id);
+		if (q != NULL && q->down_at == 0)
+			q->down_at = now;
+		cause_alert(m, now);
+	}
+}
+
+/* Do the deaf sets of our view, ours included, name two members or more? */
+static bool reports_spread(const struct tally_mb *m, uint64_t now)
+{
+	uint32_t first = 0;
+
+	for (size_t k = 0; k < m->n_subjects; k++) {
+		if (heard_id(m, m->subjects[k], now))
+			continue;
+		if (first != 0 && first != m->subjects[k])
+			return true;
+		first = m->subjects[k];
+	}
+	for (size_t i = 0; i < m->n_reporting; i++) {
+		const struct peer *p = m->reporting[i];
+
+		if (!(p->hb_flags & TALLY_MB_HB_DEAFSET) || !fresh(m, p->hb_at, now) ||
+		    !same_ring(&p->ring, &m->ring))
+			continue;
+		for (uint32_t j = 0; j < p->n_set; j++) {
+			if (p->set[j] == m->id || (first != 0 && first != p->set[j]))
+				return true;
+			first = p->set[j];
+		}
+	}
+	return false;
+}
+
+/*
+ * Quiet large view: does what we watch ourselves call for an alert? We
+ * miss the representative; a subject we miss reaches its cut threshold;
+ * reports name two members or more (a partition: on a small side a cut
+ * threshold may never be reached); or our own deaf set has lasted a
+ * window (one lasting broken link is resolved, not ignored). One fresh
+ * report of one member is not enough: a single lossy link is waited out.
+ */
+static bool own_alert_needed(struct tally_mb *m, uint64_t now)
+{
+	bool need = false;
+
+	if (now - m->installed_at <= m->window)
+		return false;	/* new subjects start sending as they install */
+	if (!is_rep(m) && !heard_id(m, m->ring.nodeid, now)) {
+		struct peer *rep = peer_get(m, m->ring.nodeid);
+
+		if (rep != NULL && rep->down_at == 0)
+			rep->down_at = now;
+		need = true;
+	}
+	for (size_t k = 0; k < m->n_subjects; k++) {
+		uint32_t id = m->subjects[k];
+		struct peer *q;
+
+		if (heard_id(m, id, now) || reporters(m, id, now) + 1 < cut_threshold(m, id))
+			continue;
+		q = peer_get(m, id);
+		if (q != NULL && q->down_at == 0)
+			q->down_at = now;
+		need = true;
+	}
+	if (m->deaf_since != 0 && now - m->deaf_since >= m->window)
+		need = true;
+	return need || reports_spread(m, now);
 }
 
 /* ------------------------------------------------------------------ */
@@ -856,11 +1136,19 @@ static void install(struct tally_mb *m, uint32_t rep, uint64_t seq, const struct
 	m->n_pend = 0;
 	m->own_lseq = 1;
 	m->installed_at = now;
-	for (size_t i = 0; i < set->n; i++) {
-		struct peer *p = peer_find(m, set->ids[i]);
+	m->alert = m->alert_pending = false;
+	m->deaf_since = 0;
+	for (size_t i = 0; i < m->n_peers; i++) {
+		struct peer *p = m->peers[i];
 
-		if (p != NULL)
+		p->down_at = 0;
+		if (mset_find(&m->view, p->id) >= 0) {
 			p->taken_until = 0;	/* we are together now */
+			/* New subjects start sending as they install; the rest go quiet. */
+			p->planned = large_view(m);
+		} else if (large_view(m) && heard(m, p, now)) {
+			p->quiet_until = now + m->window;	/* the view was formed knowing it */
+		}
 	}
 	m->agrees = true;
 	m->disagree_since = now;
@@ -1024,6 +1312,8 @@ static void on_propose(struct tally_mb *m, const struct tally_mb_msg *msg, uint6
 	if (msg->seq <= m->accepted_seq &&
 	    !(m->promise.active && m->promise.seq == msg->seq && m->promise.rep == msg->from))
 		return;	/* an old proposal: we promised or installed a newer one */
+	if (expander(m))
+		enter_alert(m, now);	/* we missed the alert this proposal comes from */
 	if (m->promise.active && m->promise.rep != msg->from && now < m->promise.deadline) {
 		reply.type = TALLY_MB_REJECT;
 		m->st.rejects++;
@@ -1052,7 +1342,7 @@ static void on_propose(struct tally_mb *m, const struct tally_mb_msg *msg, uint6
 	if (set.n <= m->p.small_view) {
 		deaf = malloc(set.n * sizeof(*deaf));
 		for (size_t i = 0; deaf != NULL && i < set.n; i++)
-			if (!heard_id(m, set.ids[i], now))
+			if (!counts_heard(m, set.ids[i], now))
 				deaf[n_deaf++] = set.ids[i];
 	}
 	reply.type = TALLY_MB_ACCEPT;
@@ -1529,6 +1819,8 @@ static void on_heartbeat(struct tally_mb *m, struct peer *p, const struct tally_
 			p->n_uset = msg->n_unheard;
 		}
 	}
+	reporting_update(m, p);
+	watch_heartbeat(m, p, msg, now);
 	/* A heartbeat of the view we promised to join commits it for us. */
 	if (m->promise.active && msg->from == m->promise.rep && msg->ring.seq == m->promise.seq &&
 	    msg->ring.nodeid == m->promise.rep)
@@ -1543,7 +1835,7 @@ static size_t collect_set(struct tally_mb *m, uint64_t now, uint32_t *flags, uin
 	size_t n = 0;
 
 	*n_unheard = 0;
-	if (large_view(m)) {
+	if (expander(m)) {
 		if (!grow((void **)&m->hbset, &m->cap_hbset, m->n_subjects + 1, sizeof(*m->hbset)))
 			return 0;
 		*flags |= TALLY_MB_HB_DEAFSET;
@@ -1556,15 +1848,29 @@ static size_t collect_set(struct tally_mb *m, uint64_t now, uint32_t *flags, uin
 		if (!is_rep(m) && !heard_id(m, m->ring.nodeid, now))
 			add_unique(m->hbset, &n, m->ring.nodeid);
 		qsort(m->hbset, n, sizeof(*m->hbset), cmp_u32);
+		if (n == 0)
+			m->deaf_since = 0;
+		else if (m->deaf_since == 0)
+			m->deaf_since = now;
 		return n;
 	}
-	if (!grow((void **)&m->hbset, &m->cap_hbset, 2 * m->n_peers + 1, sizeof(*m->hbset)))
+	if (!grow((void **)&m->hbset, &m->cap_hbset, 2 * m->n_peers + m->view.n + 1,
+		  sizeof(*m->hbset)))
 		return 0;
 	for (size_t i = 0; i < m->n_peers; i++)
 		if (heard(m, m->peers[i], now))
 			m->hbset[n++] = m->peers[i]->id;
+	if (m->alert && large_view(m)) {
+		size_t heard_n = n;
+
+		for (size_t i = 0; i < m->view.n; i++)
+			if (presumed(m, m->view.ids[i], now))
+				m->hbset[n++] = m->view.ids[i];	/* never heard fresh: no duplicate */
+		if (n > heard_n)
+			qsort(m->hbset, n, sizeof(*m->hbset), cmp_u32);
+	}
 	/* A hear set too big to carry says nothing: receivers assume mutual hearing. */
-	if (n > TALLY_MB_SMALL_VIEW)
+	if (n > TALLY_MB_MAX_HEARSET)
 		return 0;
 	*flags |= TALLY_MB_HB_HEARSET;
 	/*
@@ -1616,7 +1922,7 @@ static void send_heartbeats(struct tally_mb *m, uint64_t now, bool if_changed)
 	}
 	msg.ids = m->hbset;
 	msg.n_ids = (uint32_t)n;
-	if (!large_view(m) || is_rep(m) || n > 0 || (msg.flags & TALLY_MB_HB_LEAVING)) {
+	if (!expander(m) || is_rep(m) || n > 0 || (msg.flags & TALLY_MB_HB_LEAVING)) {
 		send_msg(m, TALLY_MB_BROADCAST, &msg);
 	} else {
 		for (size_t k = 0; k < m->n_observers; k++)
@@ -1638,13 +1944,28 @@ static bool view_consistent(const struct tally_mb *m, uint64_t now)
 	for (size_t i = 0; i < m->view.n; i++) {
 		const struct peer *p = peer_find(m, m->view.ids[i]);
 
-		if (m->view.ids[i] == m->id || p == NULL || !fresh(m, p->hb_at, now))
+		/*
+		 * What a member said in our view's first window may predate its
+		 * install (in a large view, members we do not watch send us
+		 * nothing newer).
+		 */
+		if (m->view.ids[i] == m->id || p == NULL || !fresh(m, p->hb_at, now) ||
+		    p->hb_at <= m->installed_at + m->window)
 			continue;
 		if (p->inc != m->view.incs[i] || p->ring.seq != m->ring.seq ||
 		    p->ring.nodeid != m->ring.nodeid)
 			return false;
 	}
 	return true;
+}
+
+/* The representative was in our alert and is back to the expander. */
+static bool rep_gave_all_clear(const struct tally_mb *m, uint64_t now)
+{
+	const struct peer *rep = peer_find(m, m->ring.nodeid);
+
+	return m->rep_alerted && rep != NULL && fresh(m, rep->hb_at, now) &&
+	       same_ring(&rep->ring, &m->ring) && (rep->hb_flags & TALLY_MB_HB_DEAFSET);
 }
 
 /* We are the lowest of our group: install it alone, or propose it. */
@@ -1658,23 +1979,10 @@ static void act_on_group(struct tally_mb *m, uint64_t now)
 
 static bool hears_whole_view(const struct tally_mb *m, uint64_t now)
 {
-	if (large_view(m)) {
-		/* We hear only our subjects and the representative. */
-		const struct peer *rep = peer_find(m, m->ring.nodeid);
-
-		if (now - m->installed_at <= m->window)
-			return true;	/* new subjects start sending as they install */
-		for (size_t k = 0; k < m->n_subjects; k++)
-			if (!heard_id(m, m->subjects[k], now))
-				return false;
-		if (rep != NULL && (rep->hb_flags & TALLY_MB_HB_LEAVING) && fresh(m, rep->hb_at, now))
-			return false;
-		return heard_id(m, m->ring.nodeid, now);
-	}
 	for (size_t i = 0; i < m->view.n; i++) {
 		const struct peer *p = peer_find(m, m->view.ids[i]);
 
-		if (!heard_id(m, m->view.ids[i], now))
+		if (!counts_heard(m, m->view.ids[i], now))
 			return false;
 		if (p != NULL && (p->hb_flags & TALLY_MB_HB_LEAVING) && fresh(m, p->hb_at, now))
 			return false;	/* a leaver is gone already */
@@ -1732,6 +2040,14 @@ static void step_membership(struct tally_mb *m, uint64_t now)
 
 	if (m->leaving)
 		return;	/* on our way out: the others regroup without us */
+	if (expander(m)) {
+		if (!m->alert_pending && consistent && !own_alert_needed(m, now)) {
+			m->agrees = true;
+			m->disagree_since = now;
+			return;
+		}
+		enter_alert(m, now);
+	}
 	/*
 	 * A member follows its representative's grouping while it hears every
 	 * member itself: the representative may know more (hear sets of nodes
@@ -1740,11 +2056,19 @@ static void step_membership(struct tally_mb *m, uint64_t now)
 	if (m->installed && !is_rep(m) && consistent && hears_whole_view(m, now)) {
 		m->agrees = true;
 		m->disagree_since = now;
+		if (large_view(m) && m->alert && rep_gave_all_clear(m, now))
+			end_alert(m, now);
 		return;
 	}
 	if (!evaluate(m, now, false))
 		return;
 	m->agrees = members_equal_view(m, &m->group) && consistent;
+	/* An alert that found nothing to change ends after two windows. */
+	if (is_rep(m) && large_view(m) && m->alert && m->agrees && !m->prop.active &&
+	    !m->promise.active && now - m->alert_since >= 2 * m->window) {
+		end_alert(m, now);
+		return;
+	}
 	/*
 	 * Act on a grouping that held for the settle time, seen by two
 	 * evaluations: hear sets lag ours by a heartbeat.
@@ -1788,7 +2112,7 @@ static void step_membership(struct tally_mb *m, uint64_t now)
 		return;
 	if (m->group.ids[0] != m->id || (members_equal_view(m, &m->group) && consistent))
 		return;
-	if (others_catching_up(m, now) || newcomer_unsettled(m, now))
+	if (others_catching_up(m, now) || newcomer_unsettled(m, now) || alert_unsettled(m, now))
 		return;
 	act_on_group(m, now);
 }
@@ -1798,7 +2122,7 @@ static void watch_expiry(struct tally_mb *m, uint64_t now)
 {
 	uint64_t at = UINT64_MAX;
 
-	if (large_view(m)) {
+	if (expander(m)) {
 		/* We watch only our subjects and the representative. */
 		for (size_t k = 0; k <= m->n_subjects; k++) {
 			uint32_t id = k < m->n_subjects ? m->subjects[k] : m->ring.nodeid;
@@ -1817,6 +2141,8 @@ static void watch_expiry(struct tally_mb *m, uint64_t now)
 	}
 	if (at != UINT64_MAX)
 		eval_soon(m, at);
+	if (m->alert && large_view(m) && now < m->alert_since + m->window)
+		eval_soon(m, m->alert_since + m->window);	/* presumptions end */
 }
 
 /*
@@ -1826,7 +2152,17 @@ static void watch_expiry(struct tally_mb *m, uint64_t now)
  */
 static void step_event(struct tally_mb *m, uint64_t now)
 {
-	send_heartbeats(m, now, true);
+	/*
+	 * In a large view's alert every member's hear set changes with each
+	 * broadcast it hears: one heartbeat per settle time, not one per
+	 * frame (N^2 broadcasts).
+	 */
+	if (m->alert && large_view(m) && now - m->last_event_hb < settle_us(m)) {
+		eval_soon(m, m->last_event_hb + settle_us(m));
+	} else {
+		m->last_event_hb = now;
+		send_heartbeats(m, now, true);
+	}
 	step_membership(m, now);
 	watch_expiry(m, now);
 }
@@ -1920,7 +2256,7 @@ struct tally_mb *tally_mb_create(uint32_t id, uint64_t inc, const struct tally_m
 
 	if (id == 0 || p == NULL || p->interval_us == 0 || p->miss_count == 0 ||
 	    p->observers == 0 || p->observers > 64 || p->small_view == 0 ||
-	    p->small_view > TALLY_MB_SMALL_VIEW) {
+	    p->small_view > TALLY_MB_MAX_HEARSET) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -1964,6 +2300,8 @@ void tally_mb_destroy(struct tally_mb *m)
 	free(m->subjects);
 	free(m->observers);
 	free(m->n_obs);
+	free(m->obs_of);
+	free(m->reporting);
 	free(m->store);
 	free(m->next_lseq);
 	free(m->pend);
@@ -2133,6 +2471,8 @@ bool tally_mb_stable(const struct tally_mb *m, uint64_t now)
 	}
 	if (m->leaving && m->n_pend == 0)
 		return true;	/* announced: the others remove us */
+	if (large_view(m) && (m->alert || m->alert_pending))
+		return false;
 	return m->installed && m->agrees && !m->prop.active && !m->promise.active &&
 	       m->next_gseq > m->rep_high && m->next_gseq > m->n_store && m->n_pend == 0;
 }

@@ -11,7 +11,7 @@
 
 #include "tally/shm_layout.h"
 
-_Static_assert(TALLY_WIRE_MB_MAX_IDS >= TALLY_MB_SMALL_VIEW,
+_Static_assert(TALLY_WIRE_MB_MAX_IDS >= TALLY_MB_MAX_HEARSET,
 	       "a full-knowledge view's hear set fits a list");
 _Static_assert(TALLY_WIRE_MB_MAX_IDS <= TALLY_SHM_MAX_NODES,
 	       "no cluster larger than the published node table");
