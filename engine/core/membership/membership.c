@@ -137,7 +137,7 @@ struct tally_mb {
 	uint32_t *subjects, *observers;	/**< large views: whom we hear, who hears us */
 	size_t n_subjects, n_observers;
 	uint8_t *n_obs;		/**< observers of each view member (large views) */
-	uint32_t *obs_of;	/**< K observers of each member, view indices */
+	uint32_t *obs_of;	/**< per member K slots: its n_obs distinct observers (view indices) */
 	/*
 	 * Large views: while quiet, the expander watches (K observers per
 	 * member). Once anything is wrong (a member found dead, a leave, an
@@ -354,6 +354,12 @@ static bool is_rep(const struct tally_mb *m)
 static bool expander(const struct tally_mb *m)
 {
 	return large_view(m) && !m->alert;
+}
+
+/* A large view in alert: full knowledge until the next view or the all-clear. */
+static bool in_alert(const struct tally_mb *m)
+{
+	return large_view(m) && m->alert;
 }
 
 static bool is_subject(const struct tally_mb *m, uint32_t id)
@@ -601,12 +607,13 @@ static int build_monitoring(struct tally_mb *m)
 				add_unique(m->subjects, &m->n_subjects, m->view.ids[subj]);
 		}
 	}
+	/* Each member's row keeps its distinct observers first (rings may repeat one). */
 	for (size_t i = 0; i < n; i++) {
-		uint32_t distinct[64];
+		uint32_t *row = obs_of + i * k;
 		size_t nd = 0;
 
-		for (size_t ring = 0; ring < k && ring < 64; ring++)
-			add_unique(distinct, &nd, obs_of[i * k + ring]);
+		for (size_t ring = 0; ring < k; ring++)
+			add_unique(row, &nd, row[ring]);	/* writes row[nd], nd <= ring */
 		m->n_obs[i] = (uint8_t)nd;
 	}
 	free(r);
@@ -661,18 +668,22 @@ static bool same_ring(const votequorum_ring_id_t *a, const votequorum_ring_id_t 
 	return a->seq == b->seq && a->nodeid == b->nodeid;
 }
 
+/* Does p's last heartbeat carry a deaf set that counts now (fresh, of our view)? */
+static bool deaf_set_counts(const struct tally_mb *m, const struct peer *p, uint64_t now)
+{
+	return (p->hb_flags & TALLY_MB_HB_DEAFSET) && fresh(m, p->hb_at, now) &&
+	       same_ring(&p->ring, &m->ring);
+}
+
 /* How many fresh deaf sets of our view name `id`. */
 static uint32_t reporters(const struct tally_mb *m, uint32_t id, uint64_t now)
 {
 	uint32_t r = 0;
 
-	for (size_t i = 0; i < m->n_reporting; i++) {
-		const struct peer *p = m->reporting[i];
-
-		if ((p->hb_flags & TALLY_MB_HB_DEAFSET) && fresh(m, p->hb_at, now) &&
-		    same_ring(&p->ring, &m->ring) && sorted_has(p->set, p->n_set, id))
+	for (size_t i = 0; i < m->n_reporting; i++)
+		if (deaf_set_counts(m, m->reporting[i], now) &&
+		    sorted_has(m->reporting[i]->set, m->reporting[i]->n_set, id))
 			r++;
-	}
 	return r;
 }
 
@@ -722,12 +733,11 @@ enum presumption { NOT_PRESUMED, PRESUMED_PENDING, PRESUMED_VOUCHED };
 static enum presumption presumption(const struct tally_mb *m, uint32_t id, uint64_t now)
 {
 	const struct peer *p;
-	uint32_t seen[64], lacking = 0;
-	size_t n_seen = 0, k = m->p.observers;
+	uint32_t lacking = 0;
 	bool vouched = false, pending = false;
 	ssize_t idx;
 
-	if (!m->alert || !large_view(m) || now - m->alert_since >= m->window || id == m->id ||
+	if (!in_alert(m) || now - m->alert_since >= m->window || id == m->id ||
 	    id == m->ring.nodeid || is_subject(m, id))
 		return NOT_PRESUMED;
 	idx = mset_find(&m->view, id);
@@ -737,16 +747,10 @@ static enum presumption presumption(const struct tally_mb *m, uint32_t id, uint6
 	if (p != NULL && (fresh(m, p->last_heard, now) || p->down_at != 0 ||
 			  p->inc > m->view.incs[idx]))
 		return NOT_PRESUMED;	/* what we hear of it decides */
-	for (size_t r = 0; r < k && r < 64; r++) {
-		uint32_t o = m->view.ids[m->obs_of[(size_t)idx * k + r]];
-		const struct peer *q = peer_find(m, o);
+	for (size_t r = 0; r < m->n_obs[idx]; r++) {
+		const uint32_t *row = m->obs_of + (size_t)idx * m->p.observers;
+		const struct peer *q = peer_find(m, m->view.ids[row[r]]);
 
-		for (size_t j = 0; j < n_seen && o != 0; j++)
-			if (seen[j] == o)
-				o = 0;
-		if (o == 0)
-			continue;
-		seen[n_seen++] = o;
 		if (!has_hearset(m, q, now) || !same_ring(&q->ring, &m->ring))
 			pending = true;
 		else if (tally_idruns_has(&q->hear, id))
@@ -770,7 +774,7 @@ static bool presumed(const struct tally_mb *m, uint32_t id, uint64_t now)
 /* Alert: a member is presumed alive only until its observers speak. */
 static bool alert_unsettled(struct tally_mb *m, uint64_t now)
 {
-	for (size_t i = 0; m->alert && large_view(m) && i < m->view.n; i++) {
+	for (size_t i = 0; in_alert(m) && i < m->view.n; i++) {
 		if (presumption(m, m->view.ids[i], now) == PRESUMED_PENDING) {
 			eval_soon(m, m->alert_since + 2 * m->p.interval_us);
 			return true;
@@ -823,7 +827,7 @@ static bool build_candidates(struct tally_mb *m, uint64_t now, bool as_proposer)
 				return false;
 		}
 	}
-	for (size_t i = 0; m->alert && large_view(m) && i < m->view.n; i++)
+	for (size_t i = 0; in_alert(m) && i < m->view.n; i++)
 		if (presumed(m, m->view.ids[i], now) &&
 		    !cand_add(m, m->view.ids[i], m->view.incs[i]))
 			return false;
@@ -958,6 +962,22 @@ static void cause_alert(struct tally_mb *m, uint64_t now)
 	eval_soon(m, now);
 }
 
+/* Reports of `id`, ours included, reach its cut threshold. */
+static bool reaches_cut(const struct tally_mb *m, uint32_t id, uint64_t now)
+{
+	return reporters(m, id, now) + (is_subject(m, id) && !heard_id(m, id, now)) >=
+	       cut_threshold(m, id);
+}
+
+/* Found dead: not presumed alive in an alert until heard again. */
+static void mark_down(struct tally_mb *m, uint32_t id, uint64_t now)
+{
+	struct peer *q = peer_get(m, id);
+
+	if (q != NULL && q->down_at == 0)
+		q->down_at = now;
+}
+
 /*
  * A heartbeat in a quiet large view: does it call for an alert? A member
  * restarted, leaves, runs another ring or is in alert itself; an outsider
@@ -990,15 +1010,10 @@ static void watch_heartbeat(struct tally_mb *m, struct peer *p, const struct tal
 	}
 	for (uint32_t k = 0; ours && (msg->flags & TALLY_MB_HB_DEAFSET) && k < p->n_set; k++) {
 		uint32_t id = p->set[k];
-		struct peer *q;
 
-		if (id == m->id || mset_find(&m->view, id) < 0 ||
-		    reporters(m, id, now) + (is_subject(m, id) && !heard_id(m, id, now)) <
-			    cut_threshold(m, id))
+		if (id == m->id || mset_find(&m->view, id) < 0 || !reaches_cut(m, id, now))
 			continue;
-		q = peer_get(m, id);
-		if (q != NULL && q->down_at == 0)
-			q->down_at = now;
+		mark_down(m, id, now);
 		cause_alert(m, now);
 	}
 }
@@ -1018,8 +1033,7 @@ static bool reports_spread(const struct tally_mb *m, uint64_t now)
 	for (size_t i = 0; i < m->n_reporting; i++) {
 		const struct peer *p = m->reporting[i];
 
-		if (!(p->hb_flags & TALLY_MB_HB_DEAFSET) || !fresh(m, p->hb_at, now) ||
-		    !same_ring(&p->ring, &m->ring))
+		if (!deaf_set_counts(m, p, now))
 			continue;
 		for (uint32_t j = 0; j < p->n_set; j++) {
 			if (p->set[j] == m->id || (first != 0 && first != p->set[j]))
@@ -1045,21 +1059,13 @@ static bool own_alert_needed(struct tally_mb *m, uint64_t now)
 	if (now - m->installed_at <= m->window)
 		return false;	/* new subjects start sending as they install */
 	if (!is_rep(m) && !heard_id(m, m->ring.nodeid, now)) {
-		struct peer *rep = peer_get(m, m->ring.nodeid);
-
-		if (rep != NULL && rep->down_at == 0)
-			rep->down_at = now;
+		mark_down(m, m->ring.nodeid, now);
 		need = true;
 	}
 	for (size_t k = 0; k < m->n_subjects; k++) {
-		uint32_t id = m->subjects[k];
-		struct peer *q;
-
-		if (heard_id(m, id, now) || reporters(m, id, now) + 1 < cut_threshold(m, id))
+		if (heard_id(m, m->subjects[k], now) || !reaches_cut(m, m->subjects[k], now))
 			continue;
-		q = peer_get(m, id);
-		if (q != NULL && q->down_at == 0)
-			q->down_at = now;
+		mark_down(m, m->subjects[k], now);
 		need = true;
 	}
 	if (m->deaf_since != 0 && now - m->deaf_since >= m->window)
@@ -1860,7 +1866,7 @@ static size_t collect_set(struct tally_mb *m, uint64_t now, uint32_t *flags, uin
 	for (size_t i = 0; i < m->n_peers; i++)
 		if (heard(m, m->peers[i], now))
 			m->hbset[n++] = m->peers[i]->id;
-	if (m->alert && large_view(m)) {
+	if (in_alert(m)) {
 		size_t heard_n = n;
 
 		for (size_t i = 0; i < m->view.n; i++)
@@ -2056,7 +2062,7 @@ static void step_membership(struct tally_mb *m, uint64_t now)
 	if (m->installed && !is_rep(m) && consistent && hears_whole_view(m, now)) {
 		m->agrees = true;
 		m->disagree_since = now;
-		if (large_view(m) && m->alert && rep_gave_all_clear(m, now))
+		if (in_alert(m) && rep_gave_all_clear(m, now))
 			end_alert(m, now);
 		return;
 	}
@@ -2064,7 +2070,7 @@ static void step_membership(struct tally_mb *m, uint64_t now)
 		return;
 	m->agrees = members_equal_view(m, &m->group) && consistent;
 	/* An alert that found nothing to change ends after two windows. */
-	if (is_rep(m) && large_view(m) && m->alert && m->agrees && !m->prop.active &&
+	if (is_rep(m) && in_alert(m) && m->agrees && !m->prop.active &&
 	    !m->promise.active && now - m->alert_since >= 2 * m->window) {
 		end_alert(m, now);
 		return;
@@ -2141,7 +2147,7 @@ static void watch_expiry(struct tally_mb *m, uint64_t now)
 	}
 	if (at != UINT64_MAX)
 		eval_soon(m, at);
-	if (m->alert && large_view(m) && now < m->alert_since + m->window)
+	if (in_alert(m) && now < m->alert_since + m->window)
 		eval_soon(m, m->alert_since + m->window);	/* presumptions end */
 }
 
@@ -2157,7 +2163,7 @@ static void step_event(struct tally_mb *m, uint64_t now)
 	 * broadcast it hears: one heartbeat per settle time, not one per
 	 * frame (N^2 broadcasts).
 	 */
-	if (m->alert && large_view(m) && now - m->last_event_hb < settle_us(m)) {
+	if (in_alert(m) && now - m->last_event_hb < settle_us(m)) {
 		eval_soon(m, m->last_event_hb + settle_us(m));
 	} else {
 		m->last_event_hb = now;
