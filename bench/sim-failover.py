@@ -13,6 +13,8 @@ machine.
 
 --victims picks the failed node: first (node 1, the representative), middle
 (N/2+1, the default) or last (node N); one row per N and victim.
+--small-view=N passes the large-view threshold to tally-sim (views above N
+members watch through K observers; the default keeps full knowledge).
 --max-us=US exits 1 if any survivor's notification came later than US after
 the fault, or not every survivor was notified (tests/scenarios/meson.build
 runs it as a check of the detection-to-agreement bound).
@@ -31,14 +33,14 @@ def victim_of(n, which):
     return {"first": 1, "middle": n // 2 + 1, "last": n}[which]
 
 
-def run(sim, n, victim, fault):
+def run(sim, n, victim, fault, sim_args):
     scn = f"scenario F{n} {fault} node {victim} of {n}\ncluster {n}\n"
     scn += "start " + ",".join(str(i) for i in range(1, n + 1)) + "\n"
     scn += f"{fault} {victim}\nexpect {1 if victim != 1 else 2} quorate=1\n"
     with tempfile.NamedTemporaryFile("w", suffix=".scn") as f:
         f.write(scn)
         f.flush()
-        out = subprocess.run([sim, "--narrate", f.name], capture_output=True, text=True,
+        out = subprocess.run([sim, "--narrate", *sim_args, f.name], capture_output=True, text=True,
                              check=False).stdout
     faulted = None
     first = last = None
@@ -67,7 +69,9 @@ def main():
     ap.add_argument("--fault", choices=sorted(FAULT_NARRATION), default="kill")
     ap.add_argument("--victims", default="middle")
     ap.add_argument("--max-us", type=int, default=0)
+    ap.add_argument("--small-view", type=int, default=0)
     a = ap.parse_args()
+    sim_args = [f"--small-view={a.small_view}"] if a.small_view else []
     late = []
     print(f"| N | failed node ({a.fault}) | -> first survivor's quorum callback (µs) "
           "| -> last survivor's (µs) | survivors notified |")
@@ -75,7 +79,7 @@ def main():
     for n in a.sizes:
         for which in a.victims.split(","):
             victim = victim_of(n, which)
-            first, last, count = run(a.sim, n, victim, a.fault)
+            first, last, count = run(a.sim, n, victim, a.fault, sim_args)
             print(f"| {n} | {victim} | {first} | {last} | {count} |")
             if a.max_us and (last > a.max_us or count != n - 1):
                 late.append(f"N={n} victim {victim}: last {last} µs, {count}/{n - 1} notified")

@@ -238,6 +238,13 @@ struct tally_mb {
 	size_t cap_hbset;
 	uint32_t *scratch;	/**< merge-walk output */
 	size_t cap_scratch;
+	/*
+	 * Nodes outside our view that hear sets name and we do not hear
+	 * (sorted), and when a node first joined that list.
+	 */
+	uint32_t *named, *named_next;
+	size_t n_named, cap_named, cap_named_next;
+	uint64_t named_grew_at;
 
 	struct tally_mb_stats st;
 };
@@ -784,13 +791,46 @@ static bool alert_unsettled(struct tally_mb *m, uint64_t now)
 }
 
 /* Heard, or presumed alive during an alert. */
+/* We stopped hearing `q` less than two windows ago: others may still hear it. */
+static bool lost_lately(const struct tally_mb *m, const struct peer *q, uint64_t now)
+{
+	return q != NULL && q->last_heard != 0 && !fresh(m, q->last_heard, now) &&
+	       now - q->last_heard < 2 * m->window;
+}
+
 static bool counts_heard(const struct tally_mb *m, uint32_t id, uint64_t now)
 {
 	return heard_id(m, id, now) || presumed(m, id, now);
 }
 
+/*
+ * Keep the outsiders others hear and we do not (named_next[0..n)); the
+ * clock restarts when one is new to that list.
+ */
+static void note_named(struct tally_mb *m, size_t n, uint64_t now)
+{
+	uint32_t *t;
+	size_t cap;
+
+	qsort(m->named_next, n, sizeof(*m->named_next), cmp_u32);
+	for (size_t k = 0; k < n; k++)
+		if (!sorted_has(m->named, m->n_named, m->named_next[k])) {
+			m->named_grew_at = now;
+			break;
+		}
+	t = m->named;
+	m->named = m->named_next;
+	m->named_next = t;
+	cap = m->cap_named;
+	m->cap_named = m->cap_named_next;
+	m->cap_named_next = cap;
+	m->n_named = n;
+}
+
 static bool build_candidates(struct tally_mb *m, uint64_t now, bool as_proposer)
 {
+	size_t n_named = 0;
+
 	m->cand.n = 0;
 	if (!cand_add(m, m->id, m->inc))
 		return false;
@@ -818,15 +858,23 @@ static bool build_candidates(struct tally_mb *m, uint64_t now, bool as_proposer)
 		if (!grow((void **)&m->scratch, &m->cap_scratch, p->hear.ids, sizeof(*m->scratch)))
 			return false;
 		n_new = tally_idruns_extra(&p->hear, m->cand.ids, m->cand.n, m->scratch);
+		if (!grow((void **)&m->named_next, &m->cap_named_next, n_named + n_new,
+			  sizeof(*m->named_next)))
+			return false;
 		for (size_t k = 0; k < n_new; k++) {
-			const struct peer *q = peer_find(m, m->scratch[k]);
+			uint32_t id = m->scratch[k];
+			const struct peer *q = peer_find(m, id);
 
+			if (id == m->id || (q != NULL && q->taken_until > now))
+				continue;
 			/* Never heard by us: never in our group (the pair is broken). */
-			if (m->scratch[k] != m->id && (q == NULL || q->taken_until <= now) &&
-			    !cand_add(m, m->scratch[k], q != NULL ? q->inc : 0))
+			if (!cand_add(m, id, q != NULL ? q->inc : 0))
 				return false;
+			if (mset_find(&m->view, id) < 0)
+				m->named_next[n_named++] = id;
 		}
 	}
+	note_named(m, n_named, now);
 	for (size_t i = 0; in_alert(m) && i < m->view.n; i++)
 		if (presumed(m, m->view.ids[i], now) &&
 		    !cand_add(m, m->view.ids[i], m->view.incs[i]))
@@ -2010,8 +2058,7 @@ static bool others_catching_up(const struct tally_mb *m, uint64_t now)
 	for (size_t i = 0; i < m->cand.n; i++) {
 		const struct peer *q = peer_find(m, m->cand.ids[i]);
 
-		if (q != NULL && q->id != m->id && q->last_heard != 0 &&
-		    !fresh(m, q->last_heard, now) && now - q->last_heard < 2 * m->window)
+		if (q != NULL && q->id != m->id && lost_lately(m, q, now))
 			return true;
 	}
 	return false;
@@ -2037,6 +2084,19 @@ static bool newcomer_unsettled(const struct tally_mb *m, uint64_t now)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * An outsider that others hear and we do not, named for less than a window:
+ * most likely a node that just started, whose first frames have not reached
+ * us yet (they reach nodes at different times on a loaded machine). Grouping
+ * without it now installs a view that splits the nodes hearing it off, and a
+ * merge a moment later; waiting gives one view change per start. A lasting
+ * one-way link is honoured one window later.
+ */
+static bool outsider_unheard(const struct tally_mb *m, uint64_t now)
+{
+	return m->n_named > 0 && now - m->named_grew_at < m->window;
 }
 
 static void step_membership(struct tally_mb *m, uint64_t now)
@@ -2118,7 +2178,8 @@ static void step_membership(struct tally_mb *m, uint64_t now)
 		return;
 	if (m->group.ids[0] != m->id || (members_equal_view(m, &m->group) && consistent))
 		return;
-	if (others_catching_up(m, now) || newcomer_unsettled(m, now) || alert_unsettled(m, now))
+	if (others_catching_up(m, now) || newcomer_unsettled(m, now) ||
+	    outsider_unheard(m, now) || alert_unsettled(m, now))
 		return;
 	act_on_group(m, now);
 }
@@ -2301,6 +2362,8 @@ void tally_mb_destroy(struct tally_mb *m)
 	mset_free(&m->cand);
 	mset_free(&m->group);
 	mset_free(&m->last_group);
+	free(m->named);
+	free(m->named_next);
 	free(m->prop.accepted);
 	free(m->prop.deaf);
 	free(m->subjects);
@@ -2348,8 +2411,14 @@ void tally_mb_receive(struct tally_mb *m, const struct tally_mb_msg *msg, uint64
 		break;
 	case TALLY_MB_REJECT:
 		if (m->prop.active && msg->seq == m->prop.seq) {
-			/* It follows a lower node we do not hear: leave it to that one. */
-			if (msg->origin != 0 && msg->origin < m->id && !heard_id(m, msg->origin, now))
+			/*
+			 * It follows a lower node we do not hear: leave it to that
+			 * one, unless we lost that node less than two windows ago
+			 * (it crashed, and the rejecter's timeout has not run out
+			 * yet: our retry a window later finds it free).
+			 */
+			if (msg->origin != 0 && msg->origin < m->id && !heard_id(m, msg->origin, now) &&
+			    !lost_lately(m, peer_find(m, msg->origin), now))
 				p->taken_until = now + TAKEN_FACTOR * m->window;
 			abort_proposal(m, now);
 		}
