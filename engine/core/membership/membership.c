@@ -790,7 +790,6 @@ static bool alert_unsettled(struct tally_mb *m, uint64_t now)
 	return false;
 }
 
-/* Heard, or presumed alive during an alert. */
 /* We stopped hearing `q` less than two windows ago: others may still hear it. */
 static bool lost_lately(const struct tally_mb *m, const struct peer *q, uint64_t now)
 {
@@ -798,6 +797,7 @@ static bool lost_lately(const struct tally_mb *m, const struct peer *q, uint64_t
 	       now - q->last_heard < 2 * m->window;
 }
 
+/* Heard, or presumed alive during an alert. */
 static bool counts_heard(const struct tally_mb *m, uint32_t id, uint64_t now)
 {
 	return heard_id(m, id, now) || presumed(m, id, now);
@@ -1352,6 +1352,7 @@ static void on_propose(struct tally_mb *m, const struct tally_mb_msg *msg, uint6
 	uint32_t *deaf = NULL;
 	size_t n_deaf = 0;
 	ssize_t me;
+	bool yield;
 
 	if (msg->ids == NULL || msg->incs == NULL || msg->n_ids == 0 || m->leaving)
 		return;
@@ -1363,9 +1364,20 @@ static void on_propose(struct tally_mb *m, const struct tally_mb_msg *msg, uint6
 		return;
 	if (msg->seq > m->max_seq)
 		m->max_seq = msg->seq;
-	if (msg->seq <= m->accepted_seq &&
+	/*
+	 * A lower node proposing the ring seq we are proposing ourselves (we
+	 * both acted on the same event): the members take its proposal and
+	 * drop ours, so we do too rather than leave both to time out.
+	 */
+	yield = m->prop.active && msg->seq == m->prop.seq && msg->from < m->id;
+	if (msg->seq <= m->accepted_seq && !yield &&
 	    !(m->promise.active && m->promise.seq == msg->seq && m->promise.rep == msg->from))
 		return;	/* an old proposal: we promised or installed a newer one */
+	if (yield) {
+		broadcast_to_set(m, TALLY_MB_ABORT, m->prop.seq, &m->prop.set, false);
+		proposal_clear(m);
+		m->st.proposals_aborted++;
+	}
 	if (expander(m))
 		enter_alert(m, now);	/* we missed the alert this proposal comes from */
 	if (m->promise.active && m->promise.rep != msg->from && now < m->promise.deadline) {
