@@ -165,6 +165,7 @@ struct tally_mb {
 	struct pending *pend;
 	size_t n_pend, cap_pend;
 	uint64_t own_lseq;
+	uint64_t gap_at;	/**< a gap before held ordered messages: since, or last NACK (0: none) */
 	bool in_view_cb;	/**< inside ops->view: hold submissions */
 	bool flush_due;		/**< ordered messages wait for delivery at the next tick */
 	/*
@@ -1157,6 +1158,7 @@ static void install(struct tally_mb *m, uint32_t rep, uint64_t seq, const struct
 	m->n_store = 0;
 	m->next_gseq = 1;
 	m->rep_high = 0;
+	m->gap_at = 0;
 	m->delivering = false;
 	free(m->next_lseq);
 	free(m->barrier);
@@ -1798,7 +1800,29 @@ static void send_nack(struct tally_mb *m)
 	send_msg(m, m->ring.nodeid, &msg);
 }
 
-static void on_ordered(struct tally_mb *m, const struct tally_mb_msg *msg)
+/*
+ * A gap before the ordered messages we hold: ask the representative again
+ * once it lasted a settle time (links and multi-queue ports reorder frames
+ * by microseconds; asking at once had the representative resend up to 64
+ * messages per reordered frame, 3 500 copies of each in a 32-node sync
+ * round), then at most once per settle time until it closes.
+ */
+static void nack_gap(struct tally_mb *m, uint64_t now)
+{
+	if (!m->installed || is_rep(m) || m->rep_high < m->next_gseq) {
+		m->gap_at = 0;
+		return;
+	}
+	if (m->gap_at == 0)
+		m->gap_at = now;
+	if (now - m->gap_at >= settle_us(m)) {
+		send_nack(m);
+		m->gap_at = now;
+	}
+	eval_soon(m, m->gap_at + settle_us(m));
+}
+
+static void on_ordered(struct tally_mb *m, const struct tally_mb_msg *msg, uint64_t now)
 {
 	if (!m->installed || is_rep(m) || msg->ring.seq != m->ring.seq ||
 	    msg->ring.nodeid != m->ring.nodeid || msg->from != m->ring.nodeid)
@@ -1810,9 +1834,8 @@ static void on_ordered(struct tally_mb *m, const struct tally_mb_msg *msg)
 	if (msg->gseq > m->rep_high)
 		m->rep_high = msg->gseq;
 	store_put(m, msg->gseq, msg->origin, msg->lseq, msg->payload, &msg->qmsg);
-	if (msg->gseq > m->next_gseq)
-		send_nack(m);
 	deliver_ready(m);
+	nack_gap(m, now);
 }
 
 static void on_nack(struct tally_mb *m, const struct tally_mb_msg *msg)
@@ -2242,6 +2265,7 @@ static void step_event(struct tally_mb *m, uint64_t now)
 		m->last_event_hb = now;
 		send_heartbeats(m, now, true);
 	}
+	nack_gap(m, now);
 	step_membership(m, now);
 	watch_expiry(m, now);
 }
@@ -2281,8 +2305,10 @@ static void step_sequencing(struct tally_mb *m, uint64_t now)
 				m->pend[i].sent_at = now;
 				send_data(m, &m->pend[i], now);
 			}
-		if (m->rep_high >= m->next_gseq)
+		if (m->rep_high >= m->next_gseq) {
 			send_nack(m);
+			m->gap_at = now;
+		}
 	}
 }
 
@@ -2449,7 +2475,7 @@ void tally_mb_receive(struct tally_mb *m, const struct tally_mb_msg *msg, uint64
 		on_data(m, msg);
 		break;
 	case TALLY_MB_ORDERED:
-		on_ordered(m, msg);
+		on_ordered(m, msg, now);
 		break;
 	case TALLY_MB_NACK:
 		on_nack(m, msg);
