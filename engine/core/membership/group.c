@@ -136,6 +136,16 @@ size_t tally_group_of(struct tally_grouper *g, const uint32_t *ids, size_t n,
 	return n_out;
 }
 
+void tally_grouper_trim(struct tally_grouper *g, size_t keep_pairs)
+{
+	if (g->cap_adj <= 2 * keep_pairs)
+		return;
+	free(g->adj);
+	free(g->pair_idx);
+	g->adj = g->pair_idx = NULL;
+	g->cap_adj = 0;
+}
+
 void tally_grouper_free(struct tally_grouper *g)
 {
 	free(g->start);

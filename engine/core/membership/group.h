@@ -38,6 +38,8 @@ size_t tally_group_of(struct tally_grouper *g, const uint32_t *ids, size_t n,
 		      const uint32_t *pairs, size_t n_pairs, const uint32_t *extra,
 		      size_t n_extra, size_t self, uint32_t *out);
 
+/* Give back the pair index if it has room for more than keep_pairs pairs. */
+void tally_grouper_trim(struct tally_grouper *g, size_t keep_pairs);
 void tally_grouper_free(struct tally_grouper *g);
 
 #endif

@@ -44,6 +44,7 @@
 #define FLAP_WINDOW_FACTOR 40u	/* a gap within this many windows of the last one is a flap */
 #define MAX_DAMP_SHIFT 6u	/* flap damping grows to 64 x hold_down at most */
 #define CUT_REPORTERS 3u
+#define SCRATCH_KEEP_PAIRS 4096u	/* broken pairs whose buffers stay between calls */
 #define TAKEN_FACTOR 10u	/* windows a node that rejected us is left to its representative */
 #define MAX_PART_TOTAL 65536u	/* members of a proposal in parts: bounds what we allocate */
 /*
@@ -193,6 +194,7 @@ struct tally_mb {
 		bool *accepted;
 		size_t n_accepted;
 		uint64_t deadline;
+		uint64_t sent_at;	/**< last sent to the members that have not answered */
 		uint32_t *deaf;	/**< pairs (a, b) reported in accepts */
 		size_t n_deaf, cap_deaf;
 	} prop;
@@ -1299,6 +1301,7 @@ static void propose(struct tally_mb *m, const struct mset *set, uint64_t now)
 	m->prop.seq = (m->max_seq > m->accepted_seq ? m->max_seq : m->accepted_seq) + RING_STEP;
 	m->max_seq = m->accepted_seq = m->prop.seq;
 	m->prop.deadline = now + m->window;
+	m->prop.sent_at = now;
 	m->prop.accepted[mset_find(&m->prop.set, m->id)] = true;
 	m->prop.n_accepted = 1;
 	m->promise.active = false;
@@ -2270,6 +2273,29 @@ static void step_event(struct tally_mb *m, uint64_t now)
 	watch_expiry(m, now);
 }
 
+/*
+ * Ask the members that have not answered again, every interval until the
+ * deadline: a lost PROPOSE or ACCEPT must not cost a member its place (with
+ * 7 % loss, 63 ACCEPTs all arrive at a 64-node proposer 1 time in 100, and
+ * the view shrank by the unlucky ones and grew back, again and again).
+ */
+static void resend_proposal(struct tally_mb *m, uint64_t now)
+{
+	size_t missing = m->prop.set.n - m->prop.n_accepted;
+
+	if (now - m->prop.sent_at < m->p.interval_us || missing == 0)
+		return;
+	m->prop.sent_at = now;
+	if (missing > UNICAST_MAX) {
+		send_set_to(m, TALLY_MB_BROADCAST, TALLY_MB_PROPOSE, m->prop.seq, &m->prop.set, true);
+		return;
+	}
+	for (size_t i = 0; i < m->prop.set.n; i++)
+		if (!m->prop.accepted[i])
+			send_set_to(m, m->prop.set.ids[i], TALLY_MB_PROPOSE, m->prop.seq,
+				    &m->prop.set, true);
+}
+
 static void step_proposal(struct tally_mb *m, uint64_t now)
 {
 	if (m->promise.active && now >= m->promise.deadline) {
@@ -2277,6 +2303,8 @@ static void step_proposal(struct tally_mb *m, uint64_t now)
 		if (!m->installed)
 			install_singleton(m, now);
 	}
+	if (m->prop.active && now < m->prop.deadline)
+		resend_proposal(m, now);
 	if (m->prop.active && now >= m->prop.deadline) {
 		/* Members that did not answer sit out the next rounds. */
 		for (size_t i = 0; i < m->prop.set.n; i++) {
@@ -2426,7 +2454,24 @@ void tally_mb_destroy(struct tally_mb *m)
 	free(m);
 }
 
-void tally_mb_receive(struct tally_mb *m, const struct tally_mb_msg *msg, uint64_t now)
+/*
+ * Broken pairs are O(N^2) while a cluster forms (every node's hear set still
+ * lacks most others) and a handful afterwards: give their buffers back after
+ * each call rather than keep the high-water mark (a simulated 1024-node
+ * start held tens of GB in them, all nodes in one process).
+ */
+static void trim_scratch(struct tally_mb *m)
+{
+	if (m->cap_pairs > 2 * SCRATCH_KEEP_PAIRS) {
+		free(m->pairs);
+		m->pairs = NULL;
+		m->cap_pairs = 0;
+		m->n_pairs = 0;
+	}
+	tally_grouper_trim(&m->grouper, SCRATCH_KEEP_PAIRS);
+}
+
+static void receive(struct tally_mb *m, const struct tally_mb_msg *msg, uint64_t now)
 {
 	struct peer *p = peer_accept_frame(m, msg, now);
 
@@ -2486,6 +2531,12 @@ void tally_mb_receive(struct tally_mb *m, const struct tally_mb_msg *msg, uint64
 	}
 }
 
+void tally_mb_receive(struct tally_mb *m, const struct tally_mb_msg *msg, uint64_t now)
+{
+	receive(m, msg, now);
+	trim_scratch(m);
+}
+
 uint64_t tally_mb_next_deadline(const struct tally_mb *m)
 {
 	uint64_t d = m->next_tick;
@@ -2501,7 +2552,7 @@ uint64_t tally_mb_next_deadline(const struct tally_mb *m)
 	return d;
 }
 
-void tally_mb_tick(struct tally_mb *m, uint64_t now)
+static void tick(struct tally_mb *m, uint64_t now)
 {
 	if (m->flush_due) {
 		m->flush_due = false;
@@ -2536,6 +2587,12 @@ void tally_mb_tick(struct tally_mb *m, uint64_t now)
 	step_sequencing(m, now);
 	step_membership(m, now);
 	watch_expiry(m, now);
+}
+
+void tally_mb_tick(struct tally_mb *m, uint64_t now)
+{
+	tick(m, now);
+	trim_scratch(m);
 }
 
 void tally_mb_submit(struct tally_mb *m, const struct tally_qmsg *msg, uint64_t now)
