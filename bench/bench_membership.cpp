@@ -131,15 +131,24 @@ void BM_HeartbeatReceived(benchmark::State &state)
 void BM_Interval(benchmark::State &state)
 {
 	view_of_n v((uint32_t)state.range(0));
-	uint32_t n = v.self;
-	uint32_t hear = n <= TALLY_MB_SMALL_VIEW ? n - 1 : 9;
+	const uint32_t *subjects;
+	size_t n_subjects = tally_mb_subjects(v.m, &subjects);
+	std::vector<uint32_t> from;
 
+	if (n_subjects == 0) {
+		for (uint32_t k = 1; k < v.self; k++)
+			from.push_back(k);
+	} else {
+		from.assign(subjects, subjects + n_subjects);
+		from.push_back(1);	/* the representative broadcasts to all */
+	}
 	for (auto _ : state) {
 		v.now += 1000;
-		for (uint32_t k = 1; k <= hear; k++)
+		for (uint32_t k : from)
 			v.heartbeat_from(k);
 		tally_mb_tick(v.m, v.now);
 	}
+	state.counters["frames_in"] = (double)from.size();
 	state.SetItemsProcessed(state.iterations());
 }
 

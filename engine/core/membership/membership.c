@@ -2029,25 +2029,41 @@ static void send_heartbeats(struct tally_mb *m, uint64_t now, bool if_changed)
  * Do the members we hear run our view? One that moved to another ring has
  * left it, even if our knowledge would still group it with us.
  */
+static bool member_consistent(const struct tally_mb *m, size_t i, uint64_t now)
+{
+	const struct peer *p = peer_find(m, m->view.ids[i]);
+
+	/*
+	 * What a member said in our view's first window may predate its
+	 * install (in a large view, members we do not watch send us nothing
+	 * newer).
+	 */
+	if (m->view.ids[i] == m->id || p == NULL || !fresh(m, p->hb_at, now) ||
+	    p->hb_at <= m->installed_at + m->window)
+		return true;
+	return p->inc == m->view.incs[i] && same_ring(&p->ring, &m->ring);
+}
+
 static bool view_consistent(const struct tally_mb *m, uint64_t now)
 {
 	if (!m->installed || now - m->installed_at <= m->window)
 		return true;	/* members install a little after one another */
-	for (size_t i = 0; i < m->view.n; i++) {
-		const struct peer *p = peer_find(m, m->view.ids[i]);
-
+	if (expander(m)) {
 		/*
-		 * What a member said in our view's first window may predate its
-		 * install (in a large view, members we do not watch send us
-		 * nothing newer).
+		 * Quiet: only our subjects and the representative send to us;
+		 * anyone else's heartbeat of another ring alerts us as it
+		 * arrives (watch_heartbeat). O(K log N), not O(N log N), per tick.
 		 */
-		if (m->view.ids[i] == m->id || p == NULL || !fresh(m, p->hb_at, now) ||
-		    p->hb_at <= m->installed_at + m->window)
-			continue;
-		if (p->inc != m->view.incs[i] || p->ring.seq != m->ring.seq ||
-		    p->ring.nodeid != m->ring.nodeid)
-			return false;
+		ssize_t rep = mset_find(&m->view, m->ring.nodeid);
+
+		for (size_t k = 0; k < m->n_subjects; k++)
+			if (!member_consistent(m, (size_t)mset_find(&m->view, m->subjects[k]), now))
+				return false;
+		return rep < 0 || member_consistent(m, (size_t)rep, now);
 	}
+	for (size_t i = 0; i < m->view.n; i++)
+		if (!member_consistent(m, i, now))
+			return false;
 	return true;
 }
 
@@ -2628,6 +2644,14 @@ size_t tally_mb_members(const struct tally_mb *m, const uint32_t **members)
 {
 	*members = m->installed ? m->view.ids : NULL;
 	return m->installed ? m->view.n : 0;
+}
+
+size_t tally_mb_subjects(const struct tally_mb *m, const uint32_t **subjects)
+{
+	bool watching = large_view(m);
+
+	*subjects = watching ? m->subjects : NULL;
+	return watching ? m->n_subjects : 0;
 }
 
 bool tally_mb_stable(const struct tally_mb *m, uint64_t now)

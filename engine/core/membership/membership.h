@@ -165,6 +165,8 @@ bool tally_mb_left(const struct tally_mb *m);
 /* State for tools, tests and the simulator's settle check. */
 votequorum_ring_id_t tally_mb_ring(const struct tally_mb *m);
 size_t tally_mb_members(const struct tally_mb *m, const uint32_t **members);
+/* Large views: the members this node watches (none in a small view). */
+size_t tally_mb_subjects(const struct tally_mb *m, const uint32_t **subjects);
 /* Installed, barrier passed, nothing queued, and our knowledge gives this view. */
 bool tally_mb_stable(const struct tally_mb *m, uint64_t now);
 /* The sync barrier is still open (members have not all passed it). */
