@@ -36,7 +36,9 @@
  * full-knowledge mode; only the simulator lowers the threshold
  * (tally_mb_params.small_view).
  */
+#ifndef TALLY_MB_SMALL_VIEW
 #define TALLY_MB_SMALL_VIEW 1024u
+#endif
 /* The most ids a heartbeat's hear set carries. */
 #define TALLY_MB_MAX_HEARSET 1024u
 
