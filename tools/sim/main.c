@@ -47,9 +47,9 @@ static void usage(FILE *out)
 		"  --start-stall=US     a started node stalls up to US after its first tick\n"
 		"  --skew               nodes started together tick at random phases\n"
 		"  --small-view=N       views above N members use the expander monitoring\n"
-		"                       (default and most: %u; not every churn schedule passes below it)\n"
+		"                       (default %u, at most %u)\n"
 		"  -h, --help           this text\n",
-		TALLY_MB_SMALL_VIEW);
+		TALLY_MB_SMALL_VIEW, TALLY_MB_MAX_HEARSET);
 }
 
 /* A scenario file as text; NULL with the reason in err. */
