@@ -807,6 +807,19 @@ static bool counts_heard(const struct tally_mb *m, uint32_t id, uint64_t now)
 }
 
 /*
+ * Alert: a member we do not watch and do not count as heard, still named by
+ * a hear set. Early in an alert that is most likely the sender's presumption
+ * (its observers had not spoken when it sent), which its next heartbeat drops;
+ * grouping with it now splits the view (the sender and the member against
+ * the rest) for one view change more.
+ */
+static bool presumed_by_others(const struct tally_mb *m, const struct peer *q, uint64_t now)
+{
+	return in_alert(m) && q->planned && now - m->alert_since < 2 * m->window &&
+	       !counts_heard(m, q->id, now) && mset_find(&m->view, q->id) >= 0;
+}
+
+/*
  * Keep the outsiders others hear and we do not (named_next[0..n)); the
  * clock restarts when one is new to that list.
  */
@@ -2112,7 +2125,8 @@ static bool others_catching_up(const struct tally_mb *m, uint64_t now)
 	for (size_t i = 0; i < m->cand.n; i++) {
 		const struct peer *q = peer_find(m, m->cand.ids[i]);
 
-		if (q != NULL && q->id != m->id && lost_lately(m, q, now))
+		if (q != NULL && q->id != m->id &&
+		    (lost_lately(m, q, now) || presumed_by_others(m, q, now)))
 			return true;
 	}
 	return false;
