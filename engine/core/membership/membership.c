@@ -828,7 +828,8 @@ static void note_named(struct tally_mb *m, size_t n, uint64_t now)
 	uint32_t *t;
 	size_t cap;
 
-	qsort(m->named_next, n, sizeof(*m->named_next), cmp_u32);
+	if (n > 1)	/* named_next may be NULL when empty */
+		qsort(m->named_next, n, sizeof(*m->named_next), cmp_u32);
 	for (size_t k = 0; k < n; k++)
 		if (!sorted_has(m->named, m->n_named, m->named_next[k])) {
 			m->named_grew_at = now;
