@@ -1323,11 +1323,17 @@ static void propose(struct tally_mb *m, const struct mset *set, uint64_t now)
 	broadcast_to_set(m, TALLY_MB_PROPOSE, m->prop.seq, &m->prop.set, true);
 }
 
-static void abort_proposal(struct tally_mb *m, uint64_t now)
+/* Tell the proposed members our proposal is off, and drop it. */
+static void withdraw_proposal(struct tally_mb *m)
 {
 	broadcast_to_set(m, TALLY_MB_ABORT, m->prop.seq, &m->prop.set, false);
 	proposal_clear(m);
 	m->st.proposals_aborted++;
+}
+
+static void abort_proposal(struct tally_mb *m, uint64_t now)
+{
+	withdraw_proposal(m);
 	m->propose_after = now + m->window;
 	if (!m->installed)
 		install_singleton(m, now);
@@ -1392,11 +1398,8 @@ static void on_propose(struct tally_mb *m, const struct tally_mb_msg *msg, uint6
 	if (msg->seq <= m->accepted_seq && !yield &&
 	    !(m->promise.active && m->promise.seq == msg->seq && m->promise.rep == msg->from))
 		return;	/* an old proposal: we promised or installed a newer one */
-	if (yield) {
-		broadcast_to_set(m, TALLY_MB_ABORT, m->prop.seq, &m->prop.set, false);
-		proposal_clear(m);
-		m->st.proposals_aborted++;
-	}
+	if (yield)
+		withdraw_proposal(m);
 	if (expander(m))
 		enter_alert(m, now);	/* we missed the alert this proposal comes from */
 	if (m->promise.active && m->promise.rep != msg->from && now < m->promise.deadline) {
