@@ -15,8 +15,8 @@
  * client would get (the victim no longer a member); then restart the
  * victim with a higher incarnation and wait for the cluster to settle.
  *
- *   tally-vnodes [-n N] [-t TRIALS] [--interval US] [--miss K] [--idle MS]
- *                [--settle SECONDS] [--trial-timeout SECONDS] [--csv FILE] [-v]
+ *   tally-vnodes [-n N] [-t TRIALS] [--interval US] [--miss K] [--small-view N]
+ *                [--idle MS] [--settle SECONDS] [--trial-timeout SECONDS] [--csv FILE] [-v]
  *
  * Exit: 0, 1 when a crash was not seen by every survivor in time (or the
  * cluster did not settle), 2 for bad arguments, 77 when the EAL cannot start.
@@ -473,8 +473,8 @@ static uint64_t idle_check(struct sim *s, uint64_t idle_ms)
 /* ------------------------------------------------------------------ */
 /* Set-up                                                              */
 
-static int make_config(struct sim *s, uint64_t interval_us, uint32_t miss, char *err,
-		       size_t errlen)
+static int make_config(struct sim *s, uint64_t interval_us, uint32_t miss, uint32_t small_view,
+		       char *err, size_t errlen)
 {
 	char key[96], val[32];
 	int rc = 0;
@@ -488,6 +488,10 @@ static int make_config(struct sim *s, uint64_t interval_us, uint32_t miss, char 
 	rc |= tally_cmap_set(s->map, "engine.heartbeat_interval", val);
 	snprintf(val, sizeof(val), "%" PRIu32, miss);
 	rc |= tally_cmap_set(s->map, "engine.miss_count", val);
+	if (small_view != 0) {
+		snprintf(val, sizeof(val), "%" PRIu32, small_view);
+		rc |= tally_cmap_set(s->map, "engine.small_view", val);
+	}
 	for (uint32_t i = 1; i <= s->n; i++) {
 		uint8_t m[TALLY_ETH_ADDR_LEN];
 
@@ -605,7 +609,8 @@ static void summary(const char *what, const struct trial *t, size_t n, size_t of
 static int usage(void)
 {
 	fprintf(stderr, "usage: tally-vnodes [-n NODES] [-t TRIALS] [--interval US] [--miss K] "
-			"[--idle MS] [--settle S] [--trial-timeout S] [--csv FILE] [-v]\n");
+			"[--small-view N] [--idle MS] [--settle S] [--trial-timeout S] [--csv FILE] "
+			"[-v]\n");
 	return 2;
 }
 
@@ -616,6 +621,7 @@ int main(int argc, char **argv)
 		{ "trials", required_argument, NULL, 't' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "miss", required_argument, NULL, 'k' },
+		{ "small-view", required_argument, NULL, 'w' },
 		{ "idle", required_argument, NULL, 'I' },
 		{ "csv", required_argument, NULL, 'c' },
 		{ "settle", required_argument, NULL, 'S' },
@@ -628,7 +634,7 @@ int main(int argc, char **argv)
 	uint8_t authkey[64] = { 0x76, 0x6e };
 	uint64_t interval_us = 1000, idle_ms = 1000, window_ns, idle_views, t0, tj, settle_ns = 0;
 	uint64_t trial_ns = 0;
-	uint32_t miss = 8, trials = 10;
+	uint32_t miss = 8, trials = 10, small_view = 0;
 	const char *csv_path = NULL;
 	struct trial *tr;
 	FILE *csv = NULL;
@@ -650,6 +656,9 @@ int main(int argc, char **argv)
 			break;
 		case 'k':
 			miss = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case 'w':
+			small_view = (uint32_t)strtoul(optarg, NULL, 0);
 			break;
 		case 'I':
 			idle_ms = strtoull(optarg, NULL, 0);
@@ -674,7 +683,7 @@ int main(int argc, char **argv)
 		return usage();
 	if (sodium_init() < 0)
 		return 1;
-	if (make_config(s, interval_us, miss, err, sizeof(err)) != 0) {
+	if (make_config(s, interval_us, miss, small_view, err, sizeof(err)) != 0) {
 		fprintf(stderr, "tally-vnodes: %s\n", err);
 		return 2;
 	}

@@ -3,11 +3,14 @@
  * What the failure detector says about a peer (tally_mb_peer_info): alive
  * while heartbeats come, suspect from half the window of silence on, dead
  * after the whole window, damped when it comes back flapping; never-heard
- * nodes are unknown; a new incarnation starts afresh.
+ * nodes are unknown; a new incarnation starts afresh. The timing comes from
+ * the engine { } section.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "check.h"
+#include "config/cmap.h"
 #include "mb_stub.h"
 #include "membership/membership.h"
 
@@ -120,8 +123,45 @@ static void members_of_the_installed_view(void)
 	tally_mb_destroy(m);
 }
 
+/* every timing key of the engine { } section reaches the parameters, in range or refused by name */
+static void params_come_from_the_engine_section(void)
+{
+	struct tally_cmap *map = tally_cmap_new();
+	struct tally_mb_params p;
+	char err[128];
+
+	CHECK_EQ(tally_mb_params_from_cmap(map, &p, err, sizeof(err)), 0);
+	CHECK_EQ(p.interval_us, 1000);
+	CHECK_EQ(p.miss_count, 8);
+	CHECK_EQ(p.observers, 8);
+	CHECK_EQ(p.hold_down_us, 50000);
+	CHECK_EQ(p.small_view, TALLY_MB_SMALL_VIEW);
+	tally_cmap_set(map, "engine.heartbeat_interval", "250");
+	tally_cmap_set(map, "engine.miss_count", "4");
+	tally_cmap_set(map, "engine.observers", "12");
+	tally_cmap_set(map, "engine.hold_down", "0");
+	tally_cmap_set(map, "engine.small_view", "128");
+	CHECK_EQ(tally_mb_params_from_cmap(map, &p, err, sizeof(err)), 0);
+	CHECK_EQ(p.interval_us, 250);
+	CHECK_EQ(p.miss_count, 4);
+	CHECK_EQ(p.observers, 12);
+	CHECK_EQ(p.hold_down_us, 0);
+	CHECK_EQ(p.small_view, 128);
+	tally_cmap_set(map, "engine.small_view", "0");
+	CHECK_EQ(tally_mb_params_from_cmap(map, &p, err, sizeof(err)), -EINVAL);
+	CHECK(strstr(err, "engine.small_view") != NULL);
+	tally_cmap_set(map, "engine.small_view", "1025");
+	CHECK_EQ(tally_mb_params_from_cmap(map, &p, err, sizeof(err)), -EINVAL);
+	tally_cmap_set(map, "engine.small_view", "1024");
+	tally_cmap_set(map, "engine.miss_count", "1");
+	CHECK_EQ(tally_mb_params_from_cmap(map, &p, err, sizeof(err)), -EINVAL);
+	CHECK(strstr(err, "engine.miss_count") != NULL);
+	tally_cmap_free(map);
+}
+
 int main(void)
 {
+	RUN(params_come_from_the_engine_section);
 	RUN(silence_raises_suspicion_until_dead);
 	RUN(a_flapping_peer_is_damped);
 	RUN(members_of_the_installed_view);

@@ -1178,7 +1178,7 @@ int sim_start(struct sim_cluster *c, const uint32_t *ids, size_t n, char *err, s
 		}
 		if (c->p.membership == SIM_MEMBERSHIP_PROTOCOL) {
 			if (c->p.small_view != 0)
-				c->mbp.small_view = c->p.small_view;	/* not a cmap key */
+				c->mbp.small_view = c->p.small_view;	/* --small-view overrides the config */
 			node->mb = tally_mb_create(node->id, node->incarnation + 1, &c->mbp,
 						   &sim_mb_ops, node, c->now);
 			if (node->mb == NULL)

@@ -2398,15 +2398,17 @@ int tally_mb_params_from_cmap(const struct tally_cmap *map, struct tally_mb_para
 		{ "engine.miss_count", 2, 1000 },
 		{ "engine.observers", 1, 64 },
 		{ "engine.hold_down", 0, 600000000 },
+		{ "engine.small_view", 1, TALLY_MB_MAX_HEARSET },
 	};
-	uint32_t v[4];
+	uint32_t v[5];
 
 	tally_mb_params_default(p);
 	v[0] = (uint32_t)p->interval_us;
 	v[1] = p->miss_count;
 	v[2] = p->observers;
 	v[3] = (uint32_t)p->hold_down_us;
-	for (size_t i = 0; i < 4; i++)
+	v[4] = p->small_view;
+	for (size_t i = 0; i < 5; i++)
 		if (tally_cmap_get_u32_in(map, keys[i].key, keys[i].min, keys[i].max, &v[i], err,
 					  errlen) != 0)
 			return -EINVAL;
@@ -2414,6 +2416,7 @@ int tally_mb_params_from_cmap(const struct tally_cmap *map, struct tally_mb_para
 	p->miss_count = v[1];
 	p->observers = v[2];
 	p->hold_down_us = v[3];
+	p->small_view = v[4];
 	return 0;
 }
 
