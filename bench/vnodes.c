@@ -310,16 +310,69 @@ static uint64_t views_installed(const struct sim *s, uint64_t *proposals)
 	return views;
 }
 
+/*
+ * Where a long settle stands, every PROGRESS_NS: how many nodes are in how
+ * large a view, how many distinct rings, what the membership did so far.
+ */
+#define PROGRESS_NS 10000000000ull
+
+static void report_progress(const struct sim *s, uint64_t elapsed_ns)
+{
+	uint32_t rings = 0, largest = 0, in_largest = 0, stable = 0, quorate = 0, alive = 0;
+	uint64_t props = 0, aborted = 0, rejects = 0, alerts = 0, views = 0;
+
+	for (uint32_t i = 0; i < s->n; i++) {
+		struct tally_engine_stats st;
+		bool seen = false;
+
+		if (!s->v[i].alive)
+			continue;
+		alive++;
+		tally_engine_stats(s->v[i].e, &st);
+		for (uint32_t j = 0; j < i && !seen; j++) {
+			struct tally_engine_stats o;
+
+			if (!s->v[j].alive)
+				continue;
+			tally_engine_stats(s->v[j].e, &o);
+			seen = o.ring.nodeid == st.ring.nodeid && o.ring.seq == st.ring.seq;
+		}
+		rings += !seen;
+		if (st.n_members > largest) {
+			largest = st.n_members;
+			in_largest = 0;
+		}
+		in_largest += st.n_members == largest;
+		stable += st.stable;
+		quorate += st.quorate;
+		props += st.mb.proposals;
+		aborted += st.mb.proposals_aborted;
+		rejects += st.mb.rejects;
+		alerts += st.mb.alerts;
+		views += st.mb.views_installed;
+	}
+	printf("  %.0f s: %u nodes, %u rings, largest view %u (%u nodes in one that size), "
+	       "%u stable, %u quorate; so far %" PRIu64 " views, %" PRIu64 " proposals (%" PRIu64
+	       " aborted), %" PRIu64 " rejects, %" PRIu64 " alerts\n",
+	       (double)elapsed_ns / 1e9, alive, rings, largest, in_largest, stable, quorate, views,
+	       props, aborted, rejects, alerts);
+}
+
 /* Run rounds until settled, then `quiet_ns` more. false on timeout. */
 static bool settle(struct sim *s, uint64_t timeout_ns, uint64_t quiet_ns)
 {
-	uint64_t t0 = mono_ns(), t;
+	uint64_t t0 = mono_ns(), t, next = PROGRESS_NS;
 
 	while (!settled(s)) {
 		for (int k = 0; k < 16; k++)
 			round_once(s);
-		if (mono_ns() - t0 > timeout_ns)
+		t = mono_ns() - t0;
+		if (t > timeout_ns)
 			return false;
+		if (t >= next) {
+			report_progress(s, t);
+			next += PROGRESS_NS;
+		}
 	}
 	t = mono_ns();
 	while (mono_ns() - t < quiet_ns)

@@ -62,12 +62,32 @@ static bool reserve_all(struct tally_grouper *g, size_t n, size_t n_pairs)
 	return true;
 }
 
+/*
+ * index_of, looking a few places from `hint` first: pairs come in runs of one
+ * node and the ascending ids its hear set lacks, so the next index is
+ * usually the last one or a little after (a cluster forming at 256 nodes has
+ * 65 000 broken pairs and spent two thirds of its time in the binary search).
+ */
+static ssize_t index_near(const uint32_t *ids, size_t n, uint32_t id, size_t hint)
+{
+	for (size_t j = hint; j < n && j < hint + 8 && ids[j] <= id; j++)
+		if (ids[j] == id)
+			return (ssize_t)j;
+	return index_of(ids, n, id);
+}
+
 /* Pairs as candidate indices; returns how many name two distinct candidates. */
 static size_t index_pairs(struct tally_grouper *g, const uint32_t *ids, size_t n,
 			  const uint32_t *pairs, size_t n_pairs, size_t kept)
 {
+	size_t hint_a = 0, hint_b = 0;
+
 	for (size_t k = 0; k < n_pairs; k++) {
-		ssize_t a = index_of(ids, n, pairs[2 * k]), b = index_of(ids, n, pairs[2 * k + 1]);
+		ssize_t a = index_near(ids, n, pairs[2 * k], hint_a);
+		ssize_t b = index_near(ids, n, pairs[2 * k + 1], hint_b);
+
+		hint_a = a >= 0 ? (size_t)a : 0;
+		hint_b = b >= 0 ? (size_t)b + 1 : 0;
 
 		if (a < 0 || b < 0 || a == b)
 			continue;
