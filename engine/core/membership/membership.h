@@ -170,7 +170,7 @@ size_t tally_mb_members(const struct tally_mb *m, const uint32_t **members);
 /* Large views: the members this node watches (none in a small view). */
 size_t tally_mb_subjects(const struct tally_mb *m, const uint32_t **subjects);
 /* Installed, barrier passed, nothing queued, and our knowledge gives this view. */
-bool tally_mb_stable(const struct tally_mb *m, uint64_t now);
+bool tally_mb_stable(struct tally_mb *m, uint64_t now);
 /* The sync barrier is still open (members have not all passed it). */
 bool tally_mb_in_sync(const struct tally_mb *m);
 
