@@ -116,8 +116,8 @@ struct tally_engine_stats {
 /*
  * One configured peer: as the receive path last saw it, and what the
  * failure detector and the RTT probes say of it. The lcore republishes the
- * latter for 8 peers a tick, at most every millisecond, so they are up to
- * n / 8 ms old (snap_age_us).
+ * latter for 8 peers a tick, at most every 10 ms, so they are up to
+ * n / 8 x 10 ms old (snap_age_us).
  */
 struct tally_engine_peer {
 	uint32_t nodeid;
