@@ -19,7 +19,14 @@ st = json.load(open(sys.argv[1]))
 print(*[n["pid"] for n in st["nodes"].values()], st["watcher"]["pid"])
 print(*st["namespaces"])' "$state"
 }
-any_alive() { for p in "$@"; do [ -d "/proc/$p" ] && return 0; done; return 1; }
+# a zombie has exited: it waits for PID 1 (of a container, perhaps slow) to reap it
+any_alive() {
+	local p s
+	for p in "$@"; do
+		s=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null) && [ "${s%% *}" != Z ] && return 0
+	done
+	return 1
+}
 any_ns() { for n in "$@"; do ip netns list | grep -qw "$n" && return 0; done; return 1; }
 # up to `1` seconds until neither a recorded process nor namespace is left
 all_gone() {
@@ -61,7 +68,9 @@ fi
 "$tc" up 1 >/dev/null
 { read -r pids; read -r nss; } < <(recorded)
 "$tc" down
-all_gone 2 && ok "down takes the watcher with it" || bad "down leaves the watcher: $pids"
+all_gone 2 && ok "down takes the watcher with it" ||
+	bad "down leaves the watcher: $(for p in $pids; do
+		[ -e "/proc/$p/stat" ] && echo -n "pid $p $(sed 's/.*) //; s/ .*//' "/proc/$p/stat") "; done)"
 
 echo "$total checks, $fails failed"
 [ "$fails" -eq 0 ]
