@@ -140,13 +140,13 @@ static void params_come_from_the_engine_section(void)
 	tally_cmap_set(map, "engine.miss_count", "4");
 	tally_cmap_set(map, "engine.observers", "12");
 	tally_cmap_set(map, "engine.hold_down", "0");
-	tally_cmap_set(map, "engine.small_view", "128");
+	tally_cmap_set(map, "engine.small_view", "64");
 	CHECK_EQ(tally_mb_params_from_cmap(map, &p, err, sizeof(err)), 0);
 	CHECK_EQ(p.interval_us, 250);
 	CHECK_EQ(p.miss_count, 4);
 	CHECK_EQ(p.observers, 12);
 	CHECK_EQ(p.hold_down_us, 0);
-	CHECK_EQ(p.small_view, 128);
+	CHECK_EQ(p.small_view, 64);
 	tally_cmap_set(map, "engine.small_view", "0");
 	CHECK_EQ(tally_mb_params_from_cmap(map, &p, err, sizeof(err)), -EINVAL);
 	CHECK(strstr(err, "engine.small_view") != NULL);
