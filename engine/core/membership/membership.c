@@ -2409,7 +2409,7 @@ int tally_mb_params_from_cmap(const struct tally_cmap *map, struct tally_mb_para
 		{ "engine.hold_down", 0, 600000000 },
 		{ "engine.small_view", 1, TALLY_MB_MAX_HEARSET },
 	};
-	uint32_t v[5];
+	uint32_t v[sizeof(keys) / sizeof(keys[0])];
 
 	tally_mb_params_default(p);
 	v[0] = (uint32_t)p->interval_us;
@@ -2417,7 +2417,7 @@ int tally_mb_params_from_cmap(const struct tally_cmap *map, struct tally_mb_para
 	v[2] = p->observers;
 	v[3] = (uint32_t)p->hold_down_us;
 	v[4] = p->small_view;
-	for (size_t i = 0; i < 5; i++)
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (tally_cmap_get_u32_in(map, keys[i].key, keys[i].min, keys[i].max, &v[i], err,
 					  errlen) != 0)
 			return -EINVAL;
