@@ -420,8 +420,9 @@ static int trial_run(struct sim *s, uint32_t victim, uint64_t timeout_ns, struct
 	for (uint32_t i = 0; i < s->n; i++)
 		if (s->v[i].alive)
 			tally_shm_resync(&s->v[i].rd);	/* events from now on */
-	node_crash(s, vv);
+	/* Its silence starts when it is no longer polled, before the teardown (~20 us). */
 	t0 = mono_ns();
+	node_crash(s, vv);
 	for (uint32_t i = 0; i < s->n; i++)
 		s->v[i].done_ns = s->v[i].seen_ns = 0;
 	views0 = views_installed(s, &props0);	/* survivors only */

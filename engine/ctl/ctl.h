@@ -59,6 +59,12 @@ int tally_ctl_acl_from_cmap(const struct tally_cmap *map, struct tally_ctl_acl *
 void *tally_ctl_segment_create(const char *name, const struct tally_ctl_acl *acl, size_t size,
 			       char *err, size_t errlen);
 void tally_ctl_segment_destroy(const char *name, void *segment, size_t size);
+/*
+ * A client may ftruncate the client area's file: the SIGBUS that the next
+ * touch raises (in the engine or the control thread) restores the file's
+ * size instead of killing the process. How often that happened, process-wide.
+ */
+uint64_t tally_ctl_segment_restores(void);
 
 struct tally_ctl_cfg {
 	const char *service;	/**< tally_ctl_service_name() */

@@ -9,6 +9,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -43,6 +47,97 @@ static int make_file(const char *name, const struct tally_ctl_acl *acl, mode_t m
 	return fd;
 }
 
+/*
+ * A client allowed to write the client area can also ftruncate(2) its
+ * file, and the next touch of a page past the new end raises SIGBUS in
+ * whoever touches it: the engine's wake-up check, the control thread's
+ * sweep. A client must not be able to kill the daemon, so a SIGBUS inside
+ * a guarded client area gives the file its size back (the lost pages come
+ * back zeroed: sleeper bits and slot words, which their clients write again
+ * on their next sleep, and a truncation is an inotify IN_MODIFY that wakes
+ * every poll() sleeper anyway), is counted, and the access resumes. Any
+ * other SIGBUS goes where it went before.
+ */
+#define GUARDS 8	/* segments of one process at once (tests run a few) */
+
+struct guard {
+	_Atomic uintptr_t lo;	/**< the client area's first byte; 0: slot free */
+	uintptr_t hi;
+	int fd;			/**< the clients file, read-write */
+};
+
+static struct guard guards[GUARDS];
+static struct sigaction bus_before;
+static atomic_uint_fast64_t restores;
+static pthread_once_t bus_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t guards_lock = PTHREAD_MUTEX_INITIALIZER;	/* writers only */
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	uintptr_t a = (uintptr_t)si->si_addr;
+
+	for (int i = 0; i < GUARDS; i++) {
+		uintptr_t lo = atomic_load_explicit(&guards[i].lo, memory_order_acquire);
+
+		if (lo == 0 || a < lo || a >= guards[i].hi)
+			continue;
+		if (ftruncate(guards[i].fd, (off_t)(guards[i].hi - lo)) != 0)
+			break;	/* cannot repair it: die as we would have */
+		atomic_fetch_add_explicit(&restores, 1, memory_order_relaxed);
+		return;
+	}
+	if (bus_before.sa_flags & SA_SIGINFO)
+		bus_before.sa_sigaction(sig, si, uc);
+	else if (bus_before.sa_handler != SIG_DFL && bus_before.sa_handler != SIG_IGN)
+		bus_before.sa_handler(sig);
+	else
+		signal(SIGBUS, SIG_DFL);	/* the access faults again, and that is fatal */
+}
+
+static void install_sigbus(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO | SA_ONSTACK };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &bus_before);
+}
+
+/* Guard the client area at `area` (the file `fd`); the guard owns fd. false: no slot free. */
+static bool guard_add(void *area, size_t size, int fd)
+{
+	bool added = false;
+
+	pthread_once(&bus_once, install_sigbus);
+	pthread_mutex_lock(&guards_lock);
+	for (int i = 0; i < GUARDS && !added; i++) {
+		if (atomic_load_explicit(&guards[i].lo, memory_order_relaxed) != 0)
+			continue;
+		guards[i].hi = (uintptr_t)area + size;
+		guards[i].fd = fd;
+		atomic_store_explicit(&guards[i].lo, (uintptr_t)area, memory_order_release);
+		added = true;
+	}
+	pthread_mutex_unlock(&guards_lock);
+	return added;
+}
+
+static void guard_remove(void *area)
+{
+	pthread_mutex_lock(&guards_lock);
+	for (int i = 0; i < GUARDS; i++) {
+		if (atomic_load_explicit(&guards[i].lo, memory_order_relaxed) != (uintptr_t)area)
+			continue;
+		atomic_store_explicit(&guards[i].lo, 0, memory_order_release);
+		close(guards[i].fd);
+	}
+	pthread_mutex_unlock(&guards_lock);
+}
+
+uint64_t tally_ctl_segment_restores(void)
+{
+	return atomic_load_explicit(&restores, memory_order_relaxed);
+}
+
 void *tally_ctl_segment_create(const char *name, const struct tally_ctl_acl *acl, size_t size,
 			       char *err, size_t errlen)
 {
@@ -71,9 +166,18 @@ void *tally_ctl_segment_create(const char *name, const struct tally_ctl_acl *acl
 		snprintf(err, errlen, "segment %s: mmap: %s", name, strerror(errno));
 		shm_unlink(name);
 		shm_unlink(clients);
+	} else if (!guard_add((uint8_t *)seg + TALLY_SHM_CLIENTS_OFFSET,
+			      sizeof(struct tally_shm_clients), cfd)) {
+		snprintf(err, errlen, "segment %s: more than %d segments in one process", name,
+			 GUARDS);
+		tally_shm_unmap(seg);
+		shm_unlink(name);
+		shm_unlink(clients);
+		seg = NULL;
 	}
+	if (seg == NULL)
+		close(cfd);
 	close(efd);
-	close(cfd);
 	return seg;
 }
 
@@ -83,6 +187,7 @@ void tally_ctl_segment_destroy(const char *name, void *segment, size_t size)
 
 	if (segment == NULL || size != TALLY_SHM_SEGMENT_SIZE)
 		return;
+	guard_remove((uint8_t *)segment + TALLY_SHM_CLIENTS_OFFSET);
 	tally_shm_unmap(segment);
 	shm_unlink(name);
 	if (tally_shm_clients_name(name, clients, sizeof(clients)) == 0)

@@ -64,6 +64,7 @@ struct daemon {
 	char service[TALLY_CTL_SERVICE_MAX];
 	char shm_name[TALLY_CTL_SHM_NAME_MAX];
 	char state_dir[256];
+	uint64_t restores_logged;	/**< client area truncations already in the log */
 	struct tally_dp_cfg dpcfg;
 	int sched_policy;		/**< engine.sched for the lcore thread */
 	struct tally_dp *dp;
@@ -350,6 +351,7 @@ static size_t status_text(void *ctx, char *buf, size_t len)
 	    "\ntx_too_big: %" PRIu64 "\ntx_no_buf: %" PRIu64 "\nnotes_dropped: %" PRIu64 "\n",
 	    s.c.unknown_sender, s.c.own_id, s.c.bad_type, s.c.tx_too_big, s.c.tx_no_buf,
 	    s.c.notes_dropped);
+	PUT("client_area_restores: %" PRIu64 "\n", tally_ctl_segment_restores());
 	PUT("busy_pct: %.2f\nsleeps: %" PRIu64 "\n",
 	    cycles > 0 ? 100.0 * (double)dc.busy_cycles / cycles : 0.0, dc.sleeps);
 	PUT("probe_pings_sent: %" PRIu64 "\nprobe_pongs_sent: %" PRIu64
@@ -448,6 +450,12 @@ static int32_t on_notes(int32_t fd, int32_t revents, void *data)
 
 	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
 		return 0;
+	if (tally_ctl_segment_restores() != d->restores_logged) {
+		d->restores_logged = tally_ctl_segment_restores();
+		tally_log(TALLY_QLOG_WARNING,
+			  "a client truncated the segment's client area; its size is restored "
+			  "(%" PRIu64 " times so far)", d->restores_logged);
+	}
 	while (tally_engine_next_note(d->engine, &n)) {
 		switch (n.kind) {
 		case TALLY_ENGINE_NOTE_REPLY:

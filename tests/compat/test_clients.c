@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -494,6 +495,80 @@ static void a_hostile_client_cannot_disturb_others(void)
 	engine_serves();
 }
 
+/*
+ * As nobody:nogroup: connect, truncate the client area's file to nothing
+ * and die without finalize (its own library would touch the area).
+ */
+static void truncating_client(void)
+{
+	char name[160];
+	const char *inst = getenv("TALLY_INSTANCE");
+	votequorum_handle_t h;
+	int cfd;
+
+	if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+		_exit(100);
+	if (votequorum_initialize(&h, NULL) != CS_OK)
+		_exit(101);
+	snprintf(name, sizeof(name), "/tally-test.%s.%d%s", inst ? inst : "", (int)host,
+		 TALLY_SHM_CLIENTS_SUFFIX);
+	cfd = shm_open(name, O_RDWR, 0);
+	if (cfd < 0 || ftruncate(cfd, 0) != 0)
+		_exit(107);
+	_exit(0);
+}
+
+static off_t clients_file_size(void)
+{
+	char name[160];
+	const char *inst = getenv("TALLY_INSTANCE");
+	struct stat st;
+	int fd;
+
+	snprintf(name, sizeof(name), "/tally-test.%s.%d%s", inst ? inst : "", (int)host,
+		 TALLY_SHM_CLIENTS_SUFFIX);
+	fd = shm_open(name, O_RDONLY, 0);
+	if (fd < 0 || fstat(fd, &st) != 0)
+		st.st_size = -1;
+	if (fd >= 0)
+		close(fd);
+	return st.st_size;
+}
+
+/*
+ * A client that truncates the client area (any client that may write it
+ * can) must not kill the engine: the engine's next touch of the area (the
+ * sweep after that client's disconnect) gives the file its size back, and
+ * clients keep getting every change by dispatch and through descriptors.
+ */
+static void a_truncated_client_area_is_restored(void)
+{
+	int fds0 = engine_fds(), qb0 = engine_qb_files(), status = -1, fd;
+	votequorum_handle_t t, w;
+	pid_t kid = fork();
+
+	if (kid == 0)
+		truncating_client();
+	CHECK(waitpid(kid, &status, 0) == kid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(released(fds0, qb0));	/* the engine lived through its sweep of the area */
+	CHECK_EQ(clients_file_size(), (off_t)sizeof(struct tally_shm_clients));
+	t = open_handle();
+	w = open_handle();
+	CHECK_EQ(votequorum_trackstart(t, 3, CS_TRACK_CHANGES_ONLY), CS_OK);
+	CHECK_EQ(votequorum_fd_get(t, &fd), CS_OK);
+	recs_clear();
+	CHECK_EQ(votequorum_setexpected(w, 1), CS_OK);
+	barrier(w);
+	CHECK_EQ(poll(&(struct pollfd){ .fd = fd, .events = POLLIN }, 1, 5000), 1);
+	CHECK_EQ(votequorum_dispatch(t, CS_DISPATCH_ALL), CS_OK);
+	CHECK_EQ(n_recs, 1);
+	change_reaches(w, t);
+	CHECK_EQ(votequorum_finalize(w), CS_OK);
+	CHECK_EQ(votequorum_finalize(t), CS_OK);
+	engine_serves();
+}
+
 int main(int argc, char **argv)
 {
 	const char *group = argc > 1 ? argv[1] : "";
@@ -524,6 +599,7 @@ int main(int argc, char **argv)
 		}
 		host = host_start(HOSTILE_CONF);
 		RUN(a_hostile_client_cannot_disturb_others);
+		RUN(a_truncated_client_area_is_restored);
 	} else {
 		fprintf(stderr, "usage: test-clients crowd|killed|hostile\n");
 		return 2;
