@@ -6,6 +6,7 @@
 #   vq-latency.md  libvotequorum.so.8: getinfo and publish -> callback
 #   sim.md       simulated crash -> last survivor's quorum notification vs N
 #   vnodes.md    16 virtual nodes on one thread: crash -> quorum event
+#   vnodes-scale.md  the same for N = 8 ... 128 (intervals growing with N), plot
 #   failover.md  (root only) 5 tallyd in network namespaces: crash -> callback
 # The full runs behind docs/benchmarks.md take longer; their commands are there.
 #   bench-quick.sh [BUILD [OUT]]
@@ -47,6 +48,13 @@ if [ -x "$build/bench/tally-vnodes" ]; then
 		echo "(tally-vnodes exited $?)" >>"$out/vnodes.md"
 fi
 
+log vnodes-scale
+if [ -x "$build/bench/tally-vnodes" ]; then
+	python3 bench/vnodes-scale.py --trials 5 --out "$out/vnodes-scale" \
+		"$build/bench/tally-vnodes" 8 16 32 64 128 >"$out/vnodes-scale.md" 2>&1 ||
+		echo "(vnodes-scale exited $?)" >>"$out/vnodes-scale.md"
+fi
+
 if [ "$(id -u)" -eq 0 ]; then
 	log failover
 	PATH="$build/engine/daemon:$build/tools/watch:$build/tools/stat:$build/tools/keygen:$PATH" \
@@ -58,7 +66,7 @@ else
 fi
 
 log done
-for f in machine micro vq-latency sim vnodes failover; do
+for f in machine micro vq-latency sim vnodes vnodes-scale failover; do
 	[ -f "$out/$f.md" ] && { echo; echo "### $f"; cat "$out/$f.md"; }
 done
 echo

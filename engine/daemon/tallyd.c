@@ -326,7 +326,7 @@ static size_t status_text(void *ctx, char *buf, size_t len)
 	PUT("nodeid: %" PRIu32 "\nincarnation: %" PRIu64 "\npid: %d\n", d->nodeid,
 	    d->incarnation, (int)getpid());
 	PUT("port: %s\nlcore: %" PRIu32 "\nidle: %s\n", d->dpcfg.port, d->dpcfg.lcore,
-	    d->dpcfg.idle == TALLY_DP_IDLE_BUSY ? "busy" : "adaptive");
+	    tally_dp_idle_name(d->dpcfg.idle));
 	PUT("uptime_us: %" PRIu64 "\n", s.now_us);
 	PUT("ring_nodeid: %" PRIu32 "\nring_seq: %" PRIu64 "\nmembers: %" PRIu32 "\n",
 	    s.ring.nodeid, s.ring.seq, s.n_members);

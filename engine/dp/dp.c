@@ -5,12 +5,17 @@
  */
 #include "dp/dp.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <linux/if_packet.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <rte_common.h>
@@ -26,6 +31,7 @@
 
 #define RING_DESC 512
 #define POOL_CACHE 128
+#define EVENT_WAIT_MAX_NS 100000000ull	/* a stop request waits at most this long */
 
 /*
  * struct tally_dp_counters, readable from other threads: each field is
@@ -53,6 +59,7 @@ struct tally_dp {
 	enum tally_dp_idle idle;
 	uint64_t spin_tsc;
 	uint64_t sleep_ns;
+	int wait_fd;		/**< engine.idle: event: the receive queue's descriptor */
 	struct rte_mempool *pool;
 	/* tally_dp_open_rings: no ethdev, and the pool is the caller's */
 	struct rte_ring *rx_ring, *tx_ring;
@@ -127,6 +134,53 @@ static int port_start(uint16_t port, struct rte_mempool *pool, char *err, size_t
 	return 0;
 }
 
+/*
+ * engine.idle: event. af_packet has no rx interrupt in DPDK 22.11 (PLATFORM.md
+ * §2), but its queue is a packet socket with an mmap()ed TPACKET ring, and
+ * poll(2) reports such a socket readable while the kernel's newest frame in
+ * the ring is unread: the wait libpcap uses. The PMD does not hand out the
+ * descriptor, so take the one packet socket of this process bound to the
+ * port's interface (one queue pair: more than one is refused).
+ */
+static int packet_socket_of(uint16_t port, char *err, size_t errlen)
+{
+	struct rte_eth_dev_info info;
+	struct dirent *e;
+	int found = -1, n = 0;
+	DIR *d;
+
+	if (rte_eth_dev_info_get(port, &info) != 0 || info.if_index == 0)
+		return fail(err, errlen, -ENOTSUP,
+			    "engine.idle: event: port %u has no interface to wait on "
+			    "(af_packet ports only)", port);
+	d = opendir("/proc/self/fd");
+	if (d == NULL)
+		return fail(err, errlen, -errno, "engine.idle: event: /proc/self/fd: %s",
+			    strerror(errno));
+	while ((e = readdir(d)) != NULL) {
+		struct sockaddr_ll sll;
+		socklen_t len = sizeof(int);
+		int fd = atoi(e->d_name), domain = 0;
+
+		if (e->d_name[0] == '.' || fd == dirfd(d) ||
+		    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0 ||
+		    domain != AF_PACKET)
+			continue;
+		len = sizeof(sll);
+		if (getsockname(fd, (struct sockaddr *)&sll, &len) == 0 &&
+		    sll.sll_ifindex == (int)info.if_index) {
+			found = fd;
+			n++;
+		}
+	}
+	closedir(d);
+	if (n != 1)
+		return fail(err, errlen, -ENOTSUP,
+			    "engine.idle: event: port %u: %d packet sockets on its interface, "
+			    "want 1 (af_packet ports with one queue pair only)", port, n);
+	return found;
+}
+
 static void dp_setup(struct tally_dp *dp, const struct tally_dp_cfg *cfg, const uint8_t *mac)
 {
 	memcpy(dp->filter.self, mac, TALLY_ETH_ADDR_LEN);
@@ -135,6 +189,7 @@ static void dp_setup(struct tally_dp *dp, const struct tally_dp_cfg *cfg, const 
 	dp->idle = cfg->idle;
 	dp->spin_tsc = rte_get_tsc_hz() / 1000000 * cfg->idle_spin_us;
 	dp->sleep_ns = (uint64_t)cfg->idle_sleep_us * 1000;
+	dp->wait_fd = -1;
 }
 
 struct tally_dp *tally_dp_open(const struct tally_dp_cfg *cfg, int port_id, const char *pool_name,
@@ -171,8 +226,16 @@ struct tally_dp *tally_dp_open(const struct tally_dp_cfg *cfg, int port_id, cons
 	}
 	dp->port = port;
 	dp_setup(dp, cfg, mac.addr_bytes);
+	if (cfg->idle == TALLY_DP_IDLE_EVENT &&
+	    (dp->wait_fd = packet_socket_of(port, err, errlen)) < 0) {
+		rc = dp->wait_fd;
+		goto err_port;
+	}
 	return dp;
 
+err_port:
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
 err_pool:
 	rte_mempool_free(dp->pool);
 err_free:
@@ -198,6 +261,12 @@ struct tally_dp *tally_dp_open_rings(const struct tally_dp_cfg *cfg, struct rte_
 	if (dp == NULL) {
 		errno = ENOMEM;
 		fail(err, errlen, -ENOMEM, "no memory for the datapath");
+		return NULL;
+	}
+	if (cfg->idle == TALLY_DP_IDLE_EVENT) {
+		rte_free(dp);
+		errno = EINVAL;
+		fail(err, errlen, -EINVAL, "engine.idle: event needs a port, not rings");
 		return NULL;
 	}
 	dp->pool = pool;
@@ -321,10 +390,13 @@ unsigned tally_dp_poll(struct tally_dp *dp, const struct tally_dp_ops *ops, void
 	return n + tx_flush(dp);
 }
 
-/* The only syscall of the loop, taken when there was nothing to do. */
+/*
+ * The only syscall of the loop, taken when there was nothing to do: sleep
+ * (adaptive) or wait for a frame (event), never past the next deadline.
+ */
 static void idle_sleep(struct tally_dp *dp, uint64_t now, uint64_t deadline)
 {
-	uint64_t ns = dp->sleep_ns;
+	uint64_t ns = dp->idle == TALLY_DP_IDLE_EVENT ? EVENT_WAIT_MAX_NS : dp->sleep_ns;
 	struct timespec ts;
 
 	if (deadline <= now)
@@ -333,7 +405,10 @@ static void idle_sleep(struct tally_dp *dp, uint64_t now, uint64_t deadline)
 		ns = (deadline - now) * 1000000000 / rte_get_tsc_hz();
 	ts.tv_sec = (time_t)(ns / 1000000000);
 	ts.tv_nsec = (long)(ns % 1000000000);
-	nanosleep(&ts, NULL);
+	if (dp->idle == TALLY_DP_IDLE_EVENT)
+		ppoll(&(struct pollfd){ .fd = dp->wait_fd, .events = POLLIN }, 1, &ts, NULL);
+	else
+		nanosleep(&ts, NULL);
 	COUNT(dp, sleeps, 1);
 }
 
@@ -342,7 +417,7 @@ int tally_dp_run(struct tally_dp *dp, const struct tally_dp_ops *ops, void *ctx)
 	uint64_t deadline = 0, last_work = rte_rdtsc();
 
 	/* The default 50 µs slack would triple a 50 µs sleep (PLATFORM.md §2). */
-	if (dp->idle == TALLY_DP_IDLE_ADAPTIVE)
+	if (dp->idle != TALLY_DP_IDLE_BUSY)
 		prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
 	while (!atomic_load_explicit(&dp->stop, memory_order_relaxed)) {
 		uint64_t t0 = rte_rdtsc(), t1;
@@ -355,7 +430,7 @@ int tally_dp_run(struct tally_dp *dp, const struct tally_dp_ops *ops, void *ctx)
 			last_work = t1;
 			continue;
 		}
-		if (dp->idle == TALLY_DP_IDLE_ADAPTIVE && t1 - last_work > dp->spin_tsc)
+		if (dp->idle != TALLY_DP_IDLE_BUSY && t1 - last_work > dp->spin_tsc)
 			idle_sleep(dp, t1, deadline);
 		else
 			rte_pause();

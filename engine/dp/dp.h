@@ -35,7 +35,13 @@
 enum tally_dp_idle {
 	TALLY_DP_IDLE_BUSY = 0, /**< poll without pause: a dedicated core */
 	TALLY_DP_IDLE_ADAPTIVE, /**< poll idle_spin_us after work, then sleep idle_sleep_us */
+	TALLY_DP_IDLE_EVENT,	/**< poll idle_spin_us after work, then wait in poll(2) for a
+				     frame or the next deadline (af_packet ports) */
+	TALLY_DP_IDLE_COUNT
 };
+
+/* engine.idle's word for `idle`. */
+const char *tally_dp_idle_name(enum tally_dp_idle idle);
 
 /* The engine.* keys (defaults in brackets), see docs/design/datapath.md. */
 struct tally_dp_cfg {

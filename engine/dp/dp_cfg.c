@@ -58,6 +58,17 @@ static int get_str(const struct tally_cmap *map, const char *key, char *out, siz
 	return 0;
 }
 
+static const char *const idle_names[TALLY_DP_IDLE_COUNT] = {
+	[TALLY_DP_IDLE_BUSY] = "busy",
+	[TALLY_DP_IDLE_ADAPTIVE] = "adaptive",
+	[TALLY_DP_IDLE_EVENT] = "event",
+};
+
+const char *tally_dp_idle_name(enum tally_dp_idle idle)
+{
+	return (unsigned)idle < TALLY_DP_IDLE_COUNT ? idle_names[idle] : "?";
+}
+
 int tally_dp_cfg_from_cmap(struct tally_dp_cfg *cfg, const struct tally_cmap *map, char *err,
 			   size_t errlen)
 {
@@ -94,12 +105,13 @@ int tally_dp_cfg_from_cmap(struct tally_dp_cfg *cfg, const struct tally_cmap *ma
 		return bad(map, "engine.cpus", err, errlen, "must be a CPU list like 0-1 or 2,4");
 	v = tally_cmap_get(map, "engine.idle");
 	if (v != NULL) {
-		if (strcmp(v, "busy") == 0)
-			cfg->idle = TALLY_DP_IDLE_BUSY;
-		else if (strcmp(v, "adaptive") == 0)
-			cfg->idle = TALLY_DP_IDLE_ADAPTIVE;
-		else
-			return bad(map, "engine.idle", err, errlen, "must be busy or adaptive");
+		cfg->idle = TALLY_DP_IDLE_COUNT;
+		for (int i = 0; i < TALLY_DP_IDLE_COUNT; i++)
+			if (strcmp(v, idle_names[i]) == 0)
+				cfg->idle = (enum tally_dp_idle)i;
+		if (cfg->idle == TALLY_DP_IDLE_COUNT)
+			return bad(map, "engine.idle", err, errlen,
+				   "must be busy, adaptive or event");
 	}
 	v = tally_cmap_get(map, "engine.multicast");
 	if (v != NULL && (tally_eth_parse_addr(v, cfg->group) != 0 || (cfg->group[0] & 1) == 0))

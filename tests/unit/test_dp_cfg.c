@@ -26,7 +26,7 @@ static void bad_values_name_the_key_and_line(void)
 	static const struct {
 		const char *text, *want;
 	} cases[] = {
-		{"engine {\n idle: lazy\n}\n", "t.conf:2: engine.idle: must be busy or adaptive"},
+		{"engine {\n idle: lazy\n}\n", "t.conf:2: engine.idle: must be busy, adaptive or event"},
 		{"engine {\n lcore: 1024\n}\n",
 		 "t.conf:2: engine.lcore: must be a number from 0 to 1023"},
 		{"engine {\n lcore: -1\n}\n", "engine.lcore"},
@@ -100,6 +100,9 @@ static void every_key_is_read(void)
 	CHECK_EQ(cfg.memory_mb, 64);
 	CHECK(memcmp(cfg.group, group, 6) == 0);
 	CHECK(strcmp(cfg.eal_args, "--log-level=*:debug -n 2") == 0);
+	CHECK_EQ(load(&cfg, "engine {\n idle: event\n}\n", err, sizeof(err)), 0);
+	CHECK_EQ(cfg.idle, TALLY_DP_IDLE_EVENT);
+	CHECK(strcmp(tally_dp_idle_name(cfg.idle), "event") == 0);
 }
 
 static char *joined(const struct tally_dp_eal_argv *a)
