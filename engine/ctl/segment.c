@@ -72,26 +72,51 @@ static atomic_uint_fast64_t restores;
 static pthread_once_t bus_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t guards_lock = PTHREAD_MUTEX_INITIALIZER;	/* writers only */
 
-static void on_sigbus(int sig, siginfo_t *si, void *uc)
+/* Ours: a fault (not a sent signal) past the end of a guarded area's file, now short. */
+static bool repaired(const siginfo_t *si)
 {
 	uintptr_t a = (uintptr_t)si->si_addr;
+	struct stat st;
 
+	if (si->si_code != BUS_ADRERR)	/* kill(2), sigqueue, memory errors: not a truncation */
+		return false;
 	for (int i = 0; i < GUARDS; i++) {
 		uintptr_t lo = atomic_load_explicit(&guards[i].lo, memory_order_acquire);
+		off_t size = (off_t)(guards[i].hi - lo);
 
 		if (lo == 0 || a < lo || a >= guards[i].hi)
 			continue;
-		if (ftruncate(guards[i].fd, (off_t)(guards[i].hi - lo)) != 0)
-			break;	/* cannot repair it: die as we would have */
+		/* Full size already: the fault has another cause (a full /dev/shm), which
+		 * restoring would not cure; retrying it would loop for ever. */
+		if (fstat(guards[i].fd, &st) != 0 || st.st_size >= size ||
+		    ftruncate(guards[i].fd, size) != 0)
+			return false;
 		atomic_fetch_add_explicit(&restores, 1, memory_order_relaxed);
-		return;
+		return true;
 	}
-	if (bus_before.sa_flags & SA_SIGINFO)
+	return false;
+}
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	int saved = errno;
+
+	if (repaired(si)) {
+		errno = saved;
+		return;	/* the access runs again, on zeroed pages */
+	}
+	errno = saved;
+	if (bus_before.sa_handler == SIG_DFL || bus_before.sa_handler == SIG_IGN) {
+		/* What would have happened without us: a fault repeats and is fatal
+		 * then, a sent signal is delivered again. */
+		signal(SIGBUS, SIG_DFL);
+		if (si->si_code <= 0)
+			raise(sig);
+	} else if (bus_before.sa_flags & SA_SIGINFO) {
 		bus_before.sa_sigaction(sig, si, uc);
-	else if (bus_before.sa_handler != SIG_DFL && bus_before.sa_handler != SIG_IGN)
+	} else {
 		bus_before.sa_handler(sig);
-	else
-		signal(SIGBUS, SIG_DFL);	/* the access faults again, and that is fatal */
+	}
 }
 
 static void install_sigbus(void)
@@ -121,6 +146,7 @@ static bool guard_add(void *area, size_t size, int fd)
 	return added;
 }
 
+/* Only once nothing touches the area any more (the handler may still use the fd). */
 static void guard_remove(void *area)
 {
 	pthread_mutex_lock(&guards_lock);

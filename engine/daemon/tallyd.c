@@ -352,8 +352,8 @@ static size_t status_text(void *ctx, char *buf, size_t len)
 	    s.c.unknown_sender, s.c.own_id, s.c.bad_type, s.c.tx_too_big, s.c.tx_no_buf,
 	    s.c.notes_dropped);
 	PUT("client_area_restores: %" PRIu64 "\n", tally_ctl_segment_restores());
-	PUT("busy_pct: %.2f\nsleeps: %" PRIu64 "\n",
-	    cycles > 0 ? 100.0 * (double)dc.busy_cycles / cycles : 0.0, dc.sleeps);
+	PUT("busy_pct: %.2f\nsleeps: %" PRIu64 "\nwakes: %" PRIu64 "\n",
+	    cycles > 0 ? 100.0 * (double)dc.busy_cycles / cycles : 0.0, dc.sleeps, dc.wakes);
 	PUT("probe_pings_sent: %" PRIu64 "\nprobe_pongs_sent: %" PRIu64
 	    "\nprobe_pongs_received: %" PRIu64 "\nprobe_unmatched: %" PRIu64
 	    "\nprobe_misaddressed: %" PRIu64 "\nprobe_unknown: %" PRIu64 "\n", s.probe.pings_sent,

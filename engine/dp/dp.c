@@ -41,7 +41,7 @@
  */
 struct dp_counters {
 	_Atomic uint64_t rx, rx_delivered, filtered[TALLY_ETH_VERDICT_COUNT], tx, tx_drop;
-	_Atomic uint64_t iterations, busy_cycles, idle_cycles, sleeps;
+	_Atomic uint64_t iterations, busy_cycles, idle_cycles, sleeps, wakes;
 };
 
 #define COUNT(dp, field, n)                                                                        \
@@ -405,11 +405,28 @@ static void idle_sleep(struct tally_dp *dp, uint64_t now, uint64_t deadline)
 		ns = (deadline - now) * 1000000000 / rte_get_tsc_hz();
 	ts.tv_sec = (time_t)(ns / 1000000000);
 	ts.tv_nsec = (long)(ns % 1000000000);
-	if (dp->idle == TALLY_DP_IDLE_EVENT)
-		ppoll(&(struct pollfd){ .fd = dp->wait_fd, .events = POLLIN }, 1, &ts, NULL);
-	else
-		nanosleep(&ts, NULL);
 	COUNT(dp, sleeps, 1);
+	if (dp->idle == TALLY_DP_IDLE_EVENT) {
+		struct pollfd pfd = { .fd = dp->wait_fd, .events = POLLIN };
+		socklen_t len = sizeof(int);
+		int soerr;
+
+		if (ppoll(&pfd, 1, &ts, NULL) <= 0)
+			return;
+		if (!(pfd.revents & (POLLERR | POLLHUP | POLLNVAL))) {
+			COUNT(dp, wakes, 1);
+			return;
+		}
+		/*
+		 * An error on the socket (its interface went down: ENETDOWN) keeps
+		 * it ready and the PMD never reads the error: clear it and sleep,
+		 * or the loop would spin for the whole outage.
+		 */
+		getsockopt(dp->wait_fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
+		if (ts.tv_sec == 0 && (uint64_t)ts.tv_nsec > dp->sleep_ns)
+			ts.tv_nsec = (long)dp->sleep_ns;
+	}
+	nanosleep(&ts, NULL);
 }
 
 int tally_dp_run(struct tally_dp *dp, const struct tally_dp_ops *ops, void *ctx)
@@ -465,6 +482,7 @@ void tally_dp_counters(const struct tally_dp *dp, struct tally_dp_counters *out)
 	out->busy_cycles = READ(w, busy_cycles);
 	out->idle_cycles = READ(w, idle_cycles);
 	out->sleeps = READ(w, sleeps);
+	out->wakes = READ(w, wakes);
 }
 
 const uint8_t *tally_dp_addr(const struct tally_dp *dp)

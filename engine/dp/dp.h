@@ -124,7 +124,8 @@ struct tally_dp_counters {
 	uint64_t iterations;
 	uint64_t busy_cycles; /**< TSC in iterations that did work */
 	uint64_t idle_cycles; /**< TSC in iterations that did none, sleeps included */
-	uint64_t sleeps;
+	uint64_t sleeps;      /**< sleeps or waits taken (idle_sleep) */
+	uint64_t wakes;	      /**< engine.idle: event: waits a frame ended */
 };
 
 struct tally_dp_ops {

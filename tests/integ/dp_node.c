@@ -206,10 +206,11 @@ static void report(struct node *n)
 	cycles = (double)(c->busy_cycles + c->idle_cycles);
 
 	printf("node=%u\nrx=%llu\ndelivered=%llu\ntx=%llu\ntx_drop=%llu\niterations=%llu\n"
-	       "sleeps=%llu\nbusy_pct=%.2f\n",
+	       "sleeps=%llu\nwakes=%llu\nbusy_pct=%.2f\n",
 	       n->nodeid, (unsigned long long)c->rx, (unsigned long long)c->rx_delivered,
 	       (unsigned long long)c->tx, (unsigned long long)c->tx_drop,
 	       (unsigned long long)c->iterations, (unsigned long long)c->sleeps,
+	       (unsigned long long)c->wakes,
 	       cycles > 0 ? 100.0 * (double)c->busy_cycles / cycles : 0.0);
 	for (int v = 1; v < TALLY_ETH_VERDICT_COUNT; v++)
 		printf("filtered_%s=%llu\n", tally_eth_verdict_name(v),
