@@ -81,6 +81,7 @@ struct sim {
 	uint64_t delivered, dropped_full, dropped_dead;
 	/* loop */
 	uint64_t rounds, busy_cycles, all_cycles;
+	unsigned seed;		/**< the crashes' phases (rand_r): the same every run */
 };
 
 struct trial {
@@ -194,12 +195,23 @@ static void drain_notes(struct sim *s, struct vnode *v)
 	}
 }
 
+/* What a crashed node leaves behind, freed before it starts again. */
+static void node_bury(struct vnode *v)
+{
+	tally_engine_destroy(v->e);
+	tally_dp_close(v->dp);
+	v->e = NULL;
+	v->dp = NULL;
+}
+
 static int node_start(struct sim *s, struct vnode *v)
 {
 	struct tally_engine_cfg cfg = s->ecfg;
 	uint8_t mac[TALLY_ETH_ADDR_LEN];
 	char err[256];
 
+	if (v->e != NULL)
+		node_bury(v);
 	drain(v->inbox);
 	drain(v->outbox);
 	node_mac(v->id, mac);
@@ -225,15 +237,16 @@ static int node_start(struct sim *s, struct vnode *v)
 	return 0;
 }
 
-/* A crash: never polled again, its frames in flight are lost. */
+/*
+ * A crash: never polled again, its frames in flight are lost. Its engine is
+ * freed only when it starts again: freeing it now (up to 250 us) would stall
+ * the one thread the survivors run on, which they would take for a
+ * scheduling gap of their own and forgive, and the detection would be late.
+ */
 static void node_crash(struct sim *s, struct vnode *v)
 {
 	v->alive = false;
 	s->n_alive--;
-	tally_engine_destroy(v->e);
-	tally_dp_close(v->dp);
-	v->e = NULL;
-	v->dp = NULL;
 	drain(v->inbox);
 	drain(v->outbox);
 }
@@ -417,10 +430,19 @@ static int trial_run(struct sim *s, uint32_t victim, uint64_t timeout_ns, struct
 	uint64_t t0, props0, props, detect_ns = 0, views0;
 	uint32_t left;
 
+	/*
+	 * Crash at a random point of the victim's heartbeat cycle: the loop
+	 * before this is in step with the heartbeats, and a crash always just
+	 * after (or before) one would measure one end of the range only.
+	 */
+	t0 = mono_ns();
+	for (uint64_t wait = (uint64_t)rand_r(&s->seed) % (s->ecfg.mb.interval_us * 1000u);
+	     mono_ns() - t0 < wait;)
+		round_once(s);
 	for (uint32_t i = 0; i < s->n; i++)
 		if (s->v[i].alive)
 			tally_shm_resync(&s->v[i].rd);	/* events from now on */
-	/* Its silence starts when it is no longer polled, before the teardown (~20 us). */
+	/* Its silence starts when it is no longer polled. */
 	t0 = mono_ns();
 	node_crash(s, vv);
 	for (uint32_t i = 0; i < s->n; i++)
