@@ -61,6 +61,7 @@ struct tally_ctl {
 	qb_ipcs_service_t *svc;
 	int kick_fd;
 	int ring_fd;		/**< the clients file, read-write: tally_shm_fd_ring */
+	int watch_fd;		/**< inotify on it: a client's ftruncate is repaired at once */
 	struct ctl_conn *conns;
 	size_t n_conns;
 	size_t n_watching;
@@ -143,6 +144,21 @@ static int32_t on_kick(int32_t fd, int32_t revents, void *data)
 	newest = newest_seq(ctl);
 	for (struct ctl_conn *cc = ctl->conns; cc != NULL; cc = cc->next)
 		wake_if_moved(cc, newest);
+	return 0;
+}
+
+/*
+ * The clients file changed (a ring, a client's write(2), or a client's
+ * ftruncate): give it its size back before the other clients touch the
+ * lost pages and die of SIGBUS (the daemon's own touches are guarded,
+ * segment.c). One fstat per ring otherwise.
+ */
+static int32_t on_area_modified(int32_t fd, int32_t revents, void *data)
+{
+	struct tally_ctl *ctl = data;
+
+	tally_shm_fd_drain(fd);
+	(void)tally_ctl_segment_repair(ctl->ring_fd);
 	return 0;
 }
 
@@ -604,9 +620,17 @@ struct tally_ctl *tally_ctl_create(const struct tally_ctl_cfg *cfg,
 	ctl->ring_fd = shm_open(clients, O_RDWR | O_CLOEXEC, 0);
 	if (ctl->ring_fd < 0)
 		goto err_free;
+	ctl->watch_fd = tally_shm_fd_watch(ctl->ring_fd);
+	if (ctl->watch_fd < 0) {
+		errno = -ctl->watch_fd;
+		goto err_ring;
+	}
+	if (qb_loop_poll_add(loop, QB_LOOP_HIGH, ctl->watch_fd, POLLIN, ctl, on_area_modified) !=
+	    0)
+		goto err_watch;
 	ctl->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (ctl->kick_fd < 0)
-		goto err_ring;
+		goto err_watch_poll;
 	if (qb_loop_poll_add(loop, QB_LOOP_HIGH, ctl->kick_fd, POLLIN, ctl, on_kick) != 0)
 		goto err_close;
 	ctl->svc = qb_ipcs_create(ctl->service, 0, QB_IPC_SHM, &handlers);
@@ -627,6 +651,10 @@ err_poll:
 	qb_loop_poll_del(loop, ctl->kick_fd);
 err_close:
 	close(ctl->kick_fd);
+err_watch_poll:
+	qb_loop_poll_del(loop, ctl->watch_fd);
+err_watch:
+	close(ctl->watch_fd);
 err_ring:
 	close(ctl->ring_fd);
 err_free:
@@ -644,6 +672,8 @@ void tally_ctl_destroy(struct tally_ctl *ctl)
 	qb_ipcs_destroy(ctl->svc);	/* closes every connection: on_closed frees them */
 	qb_loop_poll_del(ctl->loop, ctl->kick_fd);
 	close(ctl->kick_fd);
+	qb_loop_poll_del(ctl->loop, ctl->watch_fd);
+	close(ctl->watch_fd);
 	close(ctl->ring_fd);
 	free(ctl);
 }

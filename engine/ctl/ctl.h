@@ -65,6 +65,8 @@ void tally_ctl_segment_destroy(const char *name, void *segment, size_t size);
  * size instead of killing the process. How often that happened, process-wide.
  */
 uint64_t tally_ctl_segment_restores(void);
+/* The client area's file (`clients_fd`) back to its size if a client shortened it (counted). */
+bool tally_ctl_segment_repair(int clients_fd);
 
 struct tally_ctl_cfg {
 	const char *service;	/**< tally_ctl_service_name() */

@@ -72,29 +72,39 @@ static atomic_uint_fast64_t restores;
 static pthread_once_t bus_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t guards_lock = PTHREAD_MUTEX_INITIALIZER;	/* writers only */
 
+/* The client area's file `fd` back to `size` if it is shorter. Async-signal-safe. */
+static bool restore_size(int fd, off_t size)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0 || st.st_size >= size || ftruncate(fd, size) != 0)
+		return false;
+	atomic_fetch_add_explicit(&restores, 1, memory_order_relaxed);
+	return true;
+}
+
 /* Ours: a fault (not a sent signal) past the end of a guarded area's file, now short. */
 static bool repaired(const siginfo_t *si)
 {
 	uintptr_t a = (uintptr_t)si->si_addr;
-	struct stat st;
 
 	if (si->si_code != BUS_ADRERR)	/* kill(2), sigqueue, memory errors: not a truncation */
 		return false;
 	for (int i = 0; i < GUARDS; i++) {
 		uintptr_t lo = atomic_load_explicit(&guards[i].lo, memory_order_acquire);
-		off_t size = (off_t)(guards[i].hi - lo);
 
 		if (lo == 0 || a < lo || a >= guards[i].hi)
 			continue;
 		/* Full size already: the fault has another cause (a full /dev/shm), which
 		 * restoring would not cure; retrying it would loop for ever. */
-		if (fstat(guards[i].fd, &st) != 0 || st.st_size >= size ||
-		    ftruncate(guards[i].fd, size) != 0)
-			return false;
-		atomic_fetch_add_explicit(&restores, 1, memory_order_relaxed);
-		return true;
+		return restore_size(guards[i].fd, (off_t)(guards[i].hi - lo));
 	}
 	return false;
+}
+
+bool tally_ctl_segment_repair(int clients_fd)
+{
+	return restore_size(clients_fd, (off_t)sizeof(struct tally_shm_clients));
 }
 
 static void on_sigbus(int sig, siginfo_t *si, void *uc)

@@ -496,10 +496,11 @@ static void a_hostile_client_cannot_disturb_others(void)
 }
 
 /*
- * As nobody:nogroup: connect, truncate the client area's file to nothing
- * and die without finalize (its own library would touch the area).
+ * As nobody:nogroup: connect, truncate the client area's file to nothing,
+ * say so on `ready` and wait for `go` (if given), then die without finalize
+ * (its own library would touch the area).
  */
-static void truncating_client(void)
+static void truncating_client(int ready, int go)
 {
 	char name[160];
 	const char *inst = getenv("TALLY_INSTANCE");
@@ -515,6 +516,11 @@ static void truncating_client(void)
 	cfd = shm_open(name, O_RDWR, 0);
 	if (cfd < 0 || ftruncate(cfd, 0) != 0)
 		_exit(107);
+	if (ready >= 0) {
+		sync_write(ready);
+		if (sync_read(go) != 0)
+			_exit(108);
+	}
 	_exit(0);
 }
 
@@ -548,7 +554,7 @@ static void a_truncated_client_area_is_restored(void)
 	pid_t kid = fork();
 
 	if (kid == 0)
-		truncating_client();
+		truncating_client(-1, -1);
 	CHECK(waitpid(kid, &status, 0) == kid);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	CHECK(released(fds0, qb0));	/* the engine lived through its sweep of the area */
@@ -567,6 +573,41 @@ static void a_truncated_client_area_is_restored(void)
 	CHECK_EQ(votequorum_finalize(w), CS_OK);
 	CHECK_EQ(votequorum_finalize(t), CS_OK);
 	CHECK(released(fds0, qb0));	/* before engine_serves counts what the engine holds */
+	engine_serves();
+}
+
+/*
+ * The other clients must not meet the truncated file either: the control
+ * thread watches it and gives it its size back at once, while the client
+ * that truncated it is still connected and nothing else touched the area.
+ */
+static void a_truncated_client_area_is_repaired_at_once(void)
+{
+	int fds0 = engine_fds(), qb0 = engine_qb_files(), ready[2], go[2], status = -1;
+	off_t size = -1;
+	pid_t kid;
+
+	CHECK(pipe(ready) == 0 && pipe(go) == 0);
+	kid = fork();
+	if (kid == 0) {
+		close(ready[0]);
+		close(go[1]);
+		truncating_client(ready[1], go[0]);
+	}
+	close(ready[1]);
+	close(go[0]);
+	CHECK_EQ(sync_read(ready[0]), 0);
+	for (int i = 0; i < 100 && size != (off_t)sizeof(struct tally_shm_clients); i++) {
+		size = clients_file_size();
+		usleep(10000);
+	}
+	CHECK_EQ(size, (off_t)sizeof(struct tally_shm_clients));
+	sync_write(go[1]);
+	close(ready[0]);
+	close(go[1]);
+	CHECK(waitpid(kid, &status, 0) == kid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(released(fds0, qb0));
 	engine_serves();
 }
 
@@ -601,6 +642,7 @@ int main(int argc, char **argv)
 		host = host_start(HOSTILE_CONF);
 		RUN(a_hostile_client_cannot_disturb_others);
 		RUN(a_truncated_client_area_is_restored);
+		RUN(a_truncated_client_area_is_repaired_at_once);
 	} else {
 		fprintf(stderr, "usage: test-clients crowd|killed|hostile\n");
 		return 2;
