@@ -62,7 +62,8 @@ void tally_ctl_segment_destroy(const char *name, void *segment, size_t size);
 /*
  * A client may ftruncate the client area's file: the SIGBUS that the next
  * touch raises (in the engine or the control thread) restores the file's
- * size instead of killing the process. How often that happened, process-wide.
+ * size instead of killing the process. How often the size was restored, by
+ * that or by tally_ctl_segment_repair, process-wide.
  */
 uint64_t tally_ctl_segment_restores(void);
 /* The client area's file (`clients_fd`) back to its size if a client shortened it (counted). */

@@ -252,21 +252,17 @@ struct tally_dp *tally_dp_open_rings(const struct tally_dp_cfg *cfg, struct rte_
 {
 	struct tally_dp *dp;
 
-	if (rx == NULL || tx == NULL || pool == NULL) {
+	if (rx == NULL || tx == NULL || pool == NULL || cfg->idle == TALLY_DP_IDLE_EVENT) {
 		errno = EINVAL;
-		fail(err, errlen, -EINVAL, "rings and pool are required");
+		fail(err, errlen, -EINVAL,
+		     cfg->idle == TALLY_DP_IDLE_EVENT ? "engine.idle: event needs a port, not rings"
+						      : "rings and pool are required");
 		return NULL;
 	}
 	dp = rte_zmalloc("tally_dp", sizeof(*dp), RTE_CACHE_LINE_SIZE);
 	if (dp == NULL) {
 		errno = ENOMEM;
 		fail(err, errlen, -ENOMEM, "no memory for the datapath");
-		return NULL;
-	}
-	if (cfg->idle == TALLY_DP_IDLE_EVENT) {
-		rte_free(dp);
-		errno = EINVAL;
-		fail(err, errlen, -EINVAL, "engine.idle: event needs a port, not rings");
 		return NULL;
 	}
 	dp->pool = pool;
@@ -423,7 +419,7 @@ static void idle_sleep(struct tally_dp *dp, uint64_t now, uint64_t deadline)
 		 * or the loop would spin for the whole outage.
 		 */
 		getsockopt(dp->wait_fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
-		if (ts.tv_sec == 0 && (uint64_t)ts.tv_nsec > dp->sleep_ns)
+		if ((uint64_t)ts.tv_nsec > dp->sleep_ns)	/* tv_sec is 0: EVENT_WAIT_MAX_NS */
 			ts.tv_nsec = (long)dp->sleep_ns;
 	}
 	nanosleep(&ts, NULL);

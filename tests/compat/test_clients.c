@@ -84,6 +84,14 @@ static int released(int fds, int qb)
 	return 0;
 }
 
+/* vq_host's segment file (/tally-test.<instance>.<pid>), with `suffix` appended. */
+static void segment_file(char *out, size_t len, const char *suffix)
+{
+	const char *inst = getenv("TALLY_INSTANCE");
+
+	snprintf(out, len, "/tally-test.%s.%d%s", inst ? inst : "", (int)host, suffix);
+}
+
 /*
  * Readers the engine believes asleep on the futex, read from the segment's
  * client area (vq_host names the segment /tally-test.<instance>.<pid>): the
@@ -93,13 +101,11 @@ static int released(int fds, int qb)
 static long segment_waiters(void)
 {
 	char name[128];
-	const char *inst = getenv("TALLY_INSTANCE");
 	const struct tally_shm_clients *area;
 	long w;
 	int fd;
 
-	snprintf(name, sizeof(name), "/tally-test.%s.%d%s", inst ? inst : "", (int)host,
-		 TALLY_SHM_CLIENTS_SUFFIX);
+	segment_file(name, sizeof(name), TALLY_SHM_CLIENTS_SUFFIX);
 	fd = shm_open(name, O_RDONLY, 0);
 	if (fd < 0)
 		return -1;
@@ -388,7 +394,6 @@ static void a_client_killed_asleep_is_reclaimed(void)
 static void hostile_client(int ready, double ms)
 {
 	char name[128], clients[160];
-	const char *inst = getenv("TALLY_INSTANCE");
 	struct tally_shm_clients *area;
 	votequorum_handle_t h;
 	uint64_t *w;
@@ -400,8 +405,8 @@ static void hostile_client(int ready, double ms)
 		_exit(100);
 	if (votequorum_initialize(&h, NULL) != CS_OK)
 		_exit(101);
-	snprintf(name, sizeof(name), "/tally-test.%s.%d", inst ? inst : "", (int)host);
-	snprintf(clients, sizeof(clients), "%s%s", name, TALLY_SHM_CLIENTS_SUFFIX);
+	segment_file(name, sizeof(name), "");
+	segment_file(clients, sizeof(clients), TALLY_SHM_CLIENTS_SUFFIX);
 	if (shm_open(name, O_RDWR, 0) >= 0 || errno != EACCES)
 		_exit(102);
 	efd = shm_open(name, O_RDONLY, 0);
@@ -503,7 +508,6 @@ static void a_hostile_client_cannot_disturb_others(void)
 static void truncating_client(int ready, int go)
 {
 	char name[160];
-	const char *inst = getenv("TALLY_INSTANCE");
 	votequorum_handle_t h;
 	int cfd;
 
@@ -511,8 +515,7 @@ static void truncating_client(int ready, int go)
 		_exit(100);
 	if (votequorum_initialize(&h, NULL) != CS_OK)
 		_exit(101);
-	snprintf(name, sizeof(name), "/tally-test.%s.%d%s", inst ? inst : "", (int)host,
-		 TALLY_SHM_CLIENTS_SUFFIX);
+	segment_file(name, sizeof(name), TALLY_SHM_CLIENTS_SUFFIX);
 	cfd = shm_open(name, O_RDWR, 0);
 	if (cfd < 0 || ftruncate(cfd, 0) != 0)
 		_exit(107);
@@ -527,12 +530,10 @@ static void truncating_client(int ready, int go)
 static off_t clients_file_size(void)
 {
 	char name[160];
-	const char *inst = getenv("TALLY_INSTANCE");
 	struct stat st;
 	int fd;
 
-	snprintf(name, sizeof(name), "/tally-test.%s.%d%s", inst ? inst : "", (int)host,
-		 TALLY_SHM_CLIENTS_SUFFIX);
+	segment_file(name, sizeof(name), TALLY_SHM_CLIENTS_SUFFIX);
 	fd = shm_open(name, O_RDONLY, 0);
 	if (fd < 0 || fstat(fd, &st) != 0)
 		st.st_size = -1;
@@ -543,8 +544,9 @@ static off_t clients_file_size(void)
 
 /*
  * A client that truncates the client area (any client that may write it
- * can) must not kill the engine: the engine's next touch of the area (the
- * sweep after that client's disconnect) gives the file its size back, and
+ * can) and dies must not kill the engine: the file has its size back once
+ * the engine dealt with the disconnect (the control thread's repair, or the
+ * SIGBUS guard if the sweep touches the area first: unit/ctl-segment), and
  * clients keep getting every change by dispatch and through descriptors.
  */
 static void a_truncated_client_area_is_restored(void)
