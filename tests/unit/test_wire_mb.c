@@ -112,37 +112,42 @@ static void every_type_round_trips(void)
 	}
 
 	for (enum tally_mb_type t = TALLY_MB_DATA; t <= TALLY_MB_ORDERED; t++) {
+		struct tally_mb_entry e[6];
+
+		memset(e, 0, sizeof(e));
+		for (int i = 0; i < 6; i++) {
+			e[i].origin = 7;
+			e[i].lseq = 300 + (uint64_t)i;
+		}
+		e[0].payload = TALLY_MB_PAYLOAD_SYNC_DONE;
+		e[1].payload = TALLY_MB_PAYLOAD_BATCH_END;
+		e[2].qmsg.type = TALLY_QMSG_NODEINFO;
+		e[2].qmsg.nodeinfo.nodeid = 0;
+		e[2].qmsg.nodeinfo.votes = 1;
+		e[2].qmsg.nodeinfo.expected_votes = 3;
+		e[2].qmsg.nodeinfo.flags = 0x31;
+		e[3].qmsg.type = TALLY_QMSG_RECONFIGURE;
+		e[3].qmsg.reconfigure.nodeid = 2;
+		e[3].qmsg.reconfigure.value = 5;
+		e[3].qmsg.reconfigure.param = TALLY_QRECONF_NODE_VOTES;
+		e[4].qmsg.type = TALLY_QMSG_QDEVICE_REG;
+		e[4].qmsg.qdevice_reg.op = TALLY_QDEVICE_OP_REGISTER;
+		strcpy(e[4].qmsg.qdevice_reg.name, "QDevice");
+		e[5].qmsg.type = TALLY_QMSG_QDEVICE_RECONFIGURE;
+		memset(e[5].qmsg.qdevice_reconfigure.oldname, 'o', VOTEQUORUM_QDEVICE_MAX_NAME_LEN - 1);
+		memset(e[5].qmsg.qdevice_reconfigure.newname, 'n', VOTEQUORUM_QDEVICE_MAX_NAME_LEN - 1);
 		m = base_msg(t);
-		m.origin = 7;
-		m.lseq = 300;
 		m.gseq = t == TALLY_MB_ORDERED ? 41 : 0;
-		m.payload = TALLY_MB_PAYLOAD_SYNC_DONE;
+		m.n_entries = 1;
+		for (int i = 0; i < 6; i++) {
+			m.entries = &e[i];
+			roundtrip(&m);	/* each alone; e[5] is the largest quorum message */
+		}
+		m.entries = e;
+		m.n_entries = 6;
+		e[1].origin = 0xffffffffu;	/* an ORDERED run holds several members' */
+		e[2].lseq = UINT64_MAX;
 		roundtrip(&m);
-		m.payload = TALLY_MB_PAYLOAD_BATCH_END;
-		roundtrip(&m);
-		m.payload = TALLY_MB_PAYLOAD_QMSG;
-		m.qmsg.type = TALLY_QMSG_NODEINFO;
-		m.qmsg.nodeinfo.nodeid = 0;
-		m.qmsg.nodeinfo.votes = 1;
-		m.qmsg.nodeinfo.expected_votes = 3;
-		m.qmsg.nodeinfo.flags = 0x31;
-		roundtrip(&m);
-		memset(&m.qmsg, 0, sizeof(m.qmsg));
-		m.qmsg.type = TALLY_QMSG_RECONFIGURE;
-		m.qmsg.reconfigure.nodeid = 2;
-		m.qmsg.reconfigure.value = 5;
-		m.qmsg.reconfigure.param = TALLY_QRECONF_NODE_VOTES;
-		roundtrip(&m);
-		memset(&m.qmsg, 0, sizeof(m.qmsg));
-		m.qmsg.type = TALLY_QMSG_QDEVICE_REG;
-		m.qmsg.qdevice_reg.op = TALLY_QDEVICE_OP_REGISTER;
-		strcpy(m.qmsg.qdevice_reg.name, "QDevice");
-		roundtrip(&m);
-		memset(&m.qmsg, 0, sizeof(m.qmsg));
-		m.qmsg.type = TALLY_QMSG_QDEVICE_RECONFIGURE;
-		memset(m.qmsg.qdevice_reconfigure.oldname, 'o', VOTEQUORUM_QDEVICE_MAX_NAME_LEN - 1);
-		memset(m.qmsg.qdevice_reconfigure.newname, 'n', VOTEQUORUM_QDEVICE_MAX_NAME_LEN - 1);
-		roundtrip(&m);	/* the largest quorum message */
 	}
 
 	m = base_msg(TALLY_MB_NACK);
@@ -313,6 +318,54 @@ static void proposals_up_to_what_fits(void)
 }
 
 /*
+ * Runs: TALLY_MB_RUN_MAX entries of the largest kind that is not a
+ * quorum-device message, with every counter at its widest, fit one body, and
+ * so does the largest quorum-device message alone; one entry more does not
+ * encode, nor does a run without entries or with an entry of origin 0.
+ */
+static void runs_always_fit(void)
+{
+	static uint8_t body[TALLY_WIRE_MAX_BODY];
+	static struct tally_mb_entry e[TALLY_MB_RUN_MAX + 1];
+	struct tally_mb_msg m = base_msg(TALLY_MB_ORDERED);
+	int n;
+
+	m.max_seq = m.ring.seq = m.gseq = UINT64_MAX - TALLY_MB_RUN_MAX;
+	m.ring.nodeid = UINT32_MAX;
+	for (uint32_t i = 0; i <= TALLY_MB_RUN_MAX; i++) {
+		memset(&e[i], 0, sizeof(e[i]));
+		e[i].origin = UINT32_MAX - i;
+		e[i].lseq = UINT64_MAX - i;
+		e[i].qmsg.type = TALLY_QMSG_NODEINFO;
+		e[i].qmsg.nodeinfo.nodeid = e[i].qmsg.nodeinfo.votes = UINT32_MAX;
+		e[i].qmsg.nodeinfo.expected_votes = e[i].qmsg.nodeinfo.flags = UINT32_MAX;
+		CHECK(!tally_mb_entry_alone(&e[i]));
+	}
+	m.entries = e;
+	m.n_entries = TALLY_MB_RUN_MAX;
+	n = roundtrip(&m);
+	CHECK(n > 0 && n <= (int)TALLY_WIRE_MAX_BODY);
+	m.n_entries = TALLY_MB_RUN_MAX + 1;
+	CHECK_EQ(tally_wire_encode_mb(&m, body, sizeof(body)), -EMSGSIZE);
+
+	e[0].qmsg.type = TALLY_QMSG_QDEVICE_RECONFIGURE;
+	memset(e[0].qmsg.qdevice_reconfigure.oldname, 'o', VOTEQUORUM_QDEVICE_MAX_NAME_LEN - 1);
+	memset(e[0].qmsg.qdevice_reconfigure.newname, 'n', VOTEQUORUM_QDEVICE_MAX_NAME_LEN - 1);
+	CHECK(tally_mb_entry_alone(&e[0]));
+	m.n_entries = 1;
+	n = roundtrip(&m);
+	CHECK(n > 0 && n <= (int)TALLY_WIRE_MAX_BODY);
+
+	m.n_entries = 0;
+	CHECK_EQ(tally_wire_encode_mb(&m, body, sizeof(body)), -EINVAL);
+	m.n_entries = 2;
+	e[1].origin = 0;
+	CHECK_EQ(tally_wire_encode_mb(&m, body, sizeof(body)), -EINVAL);
+	m.entries = NULL;
+	CHECK_EQ(tally_wire_encode_mb(&m, body, sizeof(body)), -EINVAL);
+}
+
+/*
  * A part of a large proposal: the worst case (ids 2^32 / 64 apart, 10-byte
  * incarnations, 10-byte counters) still fits one body, and a part carries
  * nothing its type does not.
@@ -365,6 +418,11 @@ static void invalid_messages_are_not_encoded(void)
 	struct tally_mb_msg m;
 	static const uint32_t one[] = { 1 }, zero[] = { 4, 0 };
 	static const uint64_t inc1[] = { 1 };
+	struct tally_mb_entry bad_payload = { .origin = 3, .lseq = 1, .payload = 3 };
+	struct tally_mb_entry no_name = { .origin = 3, .lseq = 1 };
+	struct tally_mb_entry sync_done = { .origin = 3, .lseq = 1, .payload = 1 };
+
+	no_name.qmsg.type = TALLY_QMSG_QDEVICE_REG;
 
 #define REFUSED(setup)                                                                      \
 	do {                                                                               \
@@ -381,8 +439,9 @@ static void invalid_messages_are_not_encoded(void)
 	REFUSED((m.type = TALLY_MB_COMMIT, m.flags = TALLY_MB_HB_IN_VIEW));
 	REFUSED((m.type = TALLY_MB_COMMIT, m.origin = 3));
 	REFUSED((m.type = TALLY_MB_NACK, m.lseq = 3));
-	REFUSED((m.type = TALLY_MB_DATA, m.payload = 3));
-	REFUSED((m.type = TALLY_MB_COMMIT, m.payload = TALLY_MB_PAYLOAD_SYNC_DONE));
+	REFUSED((m.type = TALLY_MB_DATA, m.entries = &bad_payload, m.n_entries = 1));
+	REFUSED((m.type = TALLY_MB_COMMIT, m.entries = &sync_done, m.n_entries = 1));
+	REFUSED((m.type = TALLY_MB_ORDERED, m.gseq = 1, m.entries = &sync_done));
 	REFUSED((m.ids = one, m.n_ids = 1));		/* no set flag: no ids */
 	REFUSED((m.type = TALLY_MB_COMMIT, m.ids = one, m.n_ids = 1));
 	REFUSED((m.flags = TALLY_MB_HB_HEARSET, m.n_ids = 1));	/* ids NULL */
@@ -391,7 +450,7 @@ static void invalid_messages_are_not_encoded(void)
 	REFUSED((m.flags = TALLY_MB_HB_DEAFSET, m.ids = one, m.n_ids = 1, m.n_unheard = 1));
 	REFUSED((m.type = TALLY_MB_ACCEPT, m.ids = one, m.incs = inc1, m.n_ids = 1));
 	REFUSED((m.type = TALLY_MB_PROPOSE, m.ids = one, m.n_ids = 1));	/* incs NULL */
-	REFUSED((m.type = TALLY_MB_DATA, m.qmsg.type = TALLY_QMSG_QDEVICE_REG));  /* empty name */
+	REFUSED((m.type = TALLY_MB_DATA, m.entries = &no_name, m.n_entries = 1));  /* empty name */
 #undef REFUSED
 }
 
@@ -451,18 +510,26 @@ static void malformed_bodies_are_refused(void)
 	/* a set without its flag is trailing bytes */
 	CHECK_EQ(BODY(TALLY_MB_HEARTBEAT, 0, 0, 0, 0, 0, 4, 1, 0), TALLY_WIRE_BAD_BODY);
 
-	/* payloads: unknown, a bad quorum message, a length past the end */
-	CHECK_EQ(BODY(TALLY_MB_DATA, 0, 0, 0, 1, 1, TALLY_MB_PAYLOAD_SYNC_DONE), TALLY_WIRE_OK);
-	CHECK_EQ(BODY(TALLY_MB_DATA, 0, 0, 0, 1, 1, 3), TALLY_WIRE_BAD_BODY);
-	CHECK_EQ(BODY(TALLY_MB_DATA, 0, 0, 0, 1, 1, 0, 10, 1, 0, 0, 0, 1, 0, 0, 0, 1, 2),
+	/* entries (count, then origin, lseq, payload each): unknown payloads, a bad
+	 * quorum message, a length past the end, no entries, too many, origin 0 */
+	CHECK_EQ(BODY(TALLY_MB_DATA, 0, 0, 0, 1, 1, 1, TALLY_MB_PAYLOAD_SYNC_DONE), TALLY_WIRE_OK);
+	CHECK_EQ(BODY(TALLY_MB_DATA, 0, 0, 0, 1, 1, 1, 3), TALLY_WIRE_BAD_BODY);
+	CHECK_EQ(BODY(TALLY_MB_DATA, 0, 0, 0, 1, 1, 1, 0, 10, 1, 0, 0, 0, 1, 0, 0, 0, 1, 2),
 		 TALLY_WIRE_OK);	/* reconfigure, node votes */
-	CHECK_EQ(BODY(TALLY_MB_DATA, 0, 0, 0, 1, 1, 0, 10, 1, 0, 0, 0, 1, 0, 0, 0, 1, 9),
+	CHECK_EQ(BODY(TALLY_MB_DATA, 0, 0, 0, 1, 1, 1, 0, 10, 1, 0, 0, 0, 1, 0, 0, 0, 1, 9),
 		 TALLY_WIRE_BAD_BODY);	/* reconfigure param 9 */
-	CHECK_EQ(BODY(TALLY_MB_DATA, 0, 0, 0, 1, 1, 0, 9, 1, 0, 0, 0, 1, 0, 0, 0, 1, 2),
+	CHECK_EQ(BODY(TALLY_MB_DATA, 0, 0, 0, 1, 1, 1, 0, 9, 1, 0, 0, 0, 1, 0, 0, 0, 1, 2),
 		 TALLY_WIRE_BAD_BODY);	/* qmsg length one short */
-	CHECK_EQ(BODY(TALLY_MB_DATA, 0, 0, 0, 1, 1, 0, 11, 1, 0, 0, 0, 1, 0, 0, 0, 1, 2),
+	CHECK_EQ(BODY(TALLY_MB_DATA, 0, 0, 0, 1, 1, 1, 0, 11, 1, 0, 0, 0, 1, 0, 0, 0, 1, 2),
 		 TALLY_WIRE_BAD_BODY);	/* qmsg length past the end */
-	CHECK_EQ(BODY(TALLY_MB_DATA, 0, 0, 0, 1, 1, 0, 0), TALLY_WIRE_BAD_BODY);
+	CHECK_EQ(BODY(TALLY_MB_DATA, 0, 0, 0, 1, 1, 1, 0, 0), TALLY_WIRE_BAD_BODY);
+	CHECK_EQ(BODY(TALLY_MB_ORDERED, 0, 0, 0, 5, 2, 1, 1, 1, 9, 2, 2), TALLY_WIRE_OK);
+	CHECK_EQ(BODY(TALLY_MB_ORDERED, 0, 0, 0, 5, 2, 1, 1, 1), TALLY_WIRE_BAD_BODY);
+	CHECK_EQ(BODY(TALLY_MB_ORDERED, 0, 0, 0, 5, 0), TALLY_WIRE_BAD_BODY);
+	CHECK_EQ(BODY(TALLY_MB_ORDERED, 0, 0, 0, 5), TALLY_WIRE_BAD_BODY);
+	CHECK_EQ(BODY(TALLY_MB_ORDERED, 0, 0, 0, 5, 1, 0, 1, 1), TALLY_WIRE_BAD_BODY);
+	CHECK_EQ(BODY(TALLY_MB_ORDERED, 0, 0, 0, 5, TALLY_MB_RUN_MAX + 1, 1, 1, 1),
+		 TALLY_WIRE_BAD_BODY);
 
 	/* incarnations on a type without them: ACCEPT of {1} with one inc after it */
 	CHECK_EQ(BODY(TALLY_MB_ACCEPT, 0, 0, 0, 4, 4, 1, 0), TALLY_WIRE_OK);
@@ -584,6 +651,7 @@ int main(void)
 	RUN(gaps_and_tails_round_trip);
 	RUN(proposals_up_to_what_fits);
 	RUN(proposal_parts_always_fit);
+	RUN(runs_always_fit);
 	RUN(invalid_messages_are_not_encoded);
 	RUN(malformed_bodies_are_refused);
 	RUN(too_many_ids_are_refused);

@@ -117,6 +117,7 @@ struct sim_packet {
 	struct tally_mb_msg m;
 	uint32_t *ids;
 	uint64_t *incs;
+	struct tally_mb_entry *entries;
 };
 
 _Static_assert(SIM_MAX_NODES <= TALLY_WIRE_MB_MAX_IDS, "every simulated hear set fits an id list");
@@ -609,6 +610,7 @@ static void packet_put(struct sim_packet *p)
 	if (--p->refs == 0) {
 		free(p->ids);
 		free(p->incs);
+		free(p->entries);
 		free(p);
 	}
 }
@@ -654,8 +656,11 @@ static struct sim_packet *packet_new(struct sim_cluster *c, const struct tally_m
 		p->ids = memdup_or_die(p->m.ids, p->m.n_ids * sizeof(*p->ids));
 	if (p->m.incs != NULL && p->m.n_ids > 0)
 		p->incs = memdup_or_die(p->m.incs, p->m.n_ids * sizeof(*p->incs));
+	if (p->m.n_entries > 0)
+		p->entries = memdup_or_die(p->m.entries, p->m.n_entries * sizeof(*p->entries));
 	p->m.ids = p->ids;
 	p->m.incs = p->incs;
+	p->m.entries = p->entries;
 	return p;
 }
 

@@ -80,25 +80,30 @@ struct peer {
 	uint64_t quiet_until;	/**< an outsider an alert looked at: no new alert yet */
 };
 
+/* One of our messages, until we see it ordered. */
 struct pending {
-	uint64_t lseq;
-	enum tally_mb_payload payload;
-	struct tally_qmsg qmsg;
+	struct tally_mb_entry e;
 	uint64_t sent_at;
 };
 
 struct entry {
 	bool present;
-	uint32_t origin;
-	uint64_t lseq;
-	enum tally_mb_payload payload;
-	struct tally_qmsg qmsg;
+	struct tally_mb_entry e;
 };
 
 /* A member's DATA that arrived before one it sent earlier. */
 struct early {
 	uint32_t idx;		/**< the member's index in the view */
-	struct entry e;
+	struct tally_mb_entry e;
+};
+
+/* Entries being gathered into DATA or ORDERED frames (TALLY_MB_RUN_MAX a frame). */
+struct run {
+	enum tally_mb_type type;
+	uint32_t to;
+	uint64_t gseq;		/**< ORDERED: the number of run[0] */
+	uint32_t n;
+	struct tally_mb_entry e[TALLY_MB_RUN_MAX];
 };
 
 /* A member list with incarnations, sorted by id. */
@@ -172,6 +177,8 @@ struct tally_mb {
 	uint64_t gap_at;	/**< a gap before held ordered messages: since, or last NACK (0: none) */
 	bool in_view_cb;	/**< inside ops->view: hold submissions */
 	bool flush_due;		/**< ordered messages wait for delivery at the next tick */
+	uint64_t sent_gseq;	/**< representative: ordered and sent up to here */
+	struct run run;
 	/*
 	 * Representative: what members send as a view begins is ordered as one
 	 * batch per member in member order, once every batch is in, so every
@@ -180,7 +187,7 @@ struct tally_mb {
 	bool batches_done;
 	bool *batch_in;		/**< per member: its BATCH_END arrived */
 	size_t n_batch_in;
-	struct entry *hold;	/**< messages received before the batches are in */
+	struct tally_mb_entry *hold;	/**< messages received before the batches are in */
 	uint32_t *hold_idx;
 	size_t n_hold, cap_hold, cap_hold_idx;
 	struct early *early;	/**< reordered DATA, until the gap before it fills */
@@ -1146,7 +1153,7 @@ static bool own_alert_needed(struct tally_mb *m, uint64_t now)
 /* Installing a view                                                   */
 
 static void deliver_ready(struct tally_mb *m);
-static void send_pending(struct tally_mb *m, size_t i, uint64_t now);
+static void send_pending(struct tally_mb *m, size_t first, uint64_t now);
 static void submit(struct tally_mb *m, enum tally_mb_payload payload, const struct tally_qmsg *q,
 		   uint64_t now);
 
@@ -1176,6 +1183,7 @@ static void install(struct tally_mb *m, uint32_t rep, uint64_t seq, const struct
 	m->st.views_installed++;
 
 	m->n_store = 0;
+	m->sent_gseq = 0;
 	m->next_gseq = 1;
 	m->rep_high = 0;
 	m->gap_at = 0;
@@ -1205,8 +1213,8 @@ static void install(struct tally_mb *m, uint32_t rep, uint64_t seq, const struct
 	if (m->n_pend > 0) {
 		keep = malloc(m->n_pend * sizeof(*keep));
 		for (size_t i = 0; keep != NULL && i < m->n_pend; i++)
-			if (m->pend[i].payload == TALLY_MB_PAYLOAD_QMSG &&
-			    m->pend[i].qmsg.type != TALLY_QMSG_NODEINFO)
+			if (m->pend[i].e.payload == TALLY_MB_PAYLOAD_QMSG &&
+			    m->pend[i].e.qmsg.type != TALLY_QMSG_NODEINFO)
 				keep[n_keep++] = m->pend[i];
 	}
 	m->n_pend = 0;
@@ -1237,10 +1245,9 @@ static void install(struct tally_mb *m, uint32_t rep, uint64_t seq, const struct
 	m->ops->view(m->ctx, &m->ring, m->view.ids, m->view.n);
 	submit(m, TALLY_MB_PAYLOAD_BATCH_END, NULL, now);
 	m->in_view_cb = false;
-	for (size_t i = 0; i < m->n_pend; i++)
-		send_pending(m, i, now);
+	send_pending(m, 0, now);
 	for (size_t i = 0; i < n_keep; i++)
-		tally_mb_submit(m, &keep[i].qmsg, now);
+		tally_mb_submit(m, &keep[i].e.qmsg, now);
 	m->delivering = false;
 	free(keep);
 	deliver_ready(m);
@@ -1557,8 +1564,7 @@ static ssize_t member_index(const struct tally_mb *m, uint32_t id)
 	return mset_find(&m->view, id);
 }
 
-static bool store_put(struct tally_mb *m, uint64_t gseq, uint32_t origin, uint64_t lseq,
-		      enum tally_mb_payload payload, const struct tally_qmsg *q)
+static bool store_put(struct tally_mb *m, uint64_t gseq, const struct tally_mb_entry *e)
 {
 	size_t idx = (size_t)(gseq - 1);
 
@@ -1571,27 +1577,76 @@ static bool store_put(struct tally_mb *m, uint64_t gseq, uint32_t origin, uint64
 	if (m->store[idx].present)
 		return false;
 	m->store[idx].present = true;
-	m->store[idx].origin = origin;
-	m->store[idx].lseq = lseq;
-	m->store[idx].payload = payload;
-	if (q != NULL)
-		m->store[idx].qmsg = *q;
+	m->store[idx].e = *e;
 	return true;
 }
 
-static void send_ordered(struct tally_mb *m, uint32_t to, uint64_t gseq)
+/*
+ * Runs: entries go out TALLY_MB_RUN_MAX a frame, a quorum-device message
+ * alone; run_add sends what the run holds when the next entry does not fit.
+ */
+static void run_send(struct tally_mb *m)
 {
-	const struct entry *e = &m->store[gseq - 1];
+	struct run *r = &m->run;
 	struct tally_mb_msg msg = {
-		.type = TALLY_MB_ORDERED,
-		.gseq = gseq,
-		.origin = e->origin,
-		.lseq = e->lseq,
-		.payload = e->payload,
-		.qmsg = e->qmsg,
+		.type = r->type,
+		.gseq = r->gseq,
+		.n_entries = r->n,
+		.entries = r->e,
 	};
 
-	send_msg(m, to, &msg);
+	if (r->n == 0)
+		return;
+	send_msg(m, r->to, &msg);
+	if (r->type == TALLY_MB_ORDERED)
+		r->gseq += r->n;
+	r->n = 0;
+}
+
+static void run_begin(struct tally_mb *m, enum tally_mb_type type, uint32_t to, uint64_t gseq)
+{
+	m->run.type = type;
+	m->run.to = to;
+	m->run.gseq = gseq;
+	m->run.n = 0;
+}
+
+static void run_add(struct tally_mb *m, const struct tally_mb_entry *e)
+{
+	struct run *r = &m->run;
+
+	if (r->n == TALLY_MB_RUN_MAX ||
+	    (r->n > 0 && (tally_mb_entry_alone(e) || tally_mb_entry_alone(&r->e[r->n - 1]))))
+		run_send(m);
+	r->e[r->n++] = *e;
+}
+
+/* Stored entries first..last (all present: the representative's) to one node or all. */
+static void send_ordered(struct tally_mb *m, uint32_t to, uint64_t first, uint64_t last)
+{
+	run_begin(m, TALLY_MB_ORDERED, to, first);
+	for (uint64_t g = first; g <= last; g++)
+		run_add(m, &m->store[g - 1].e);
+	run_send(m);
+}
+
+/* Representative: what was ordered since the last call, to every member. */
+static void send_new_ordered(struct tally_mb *m)
+{
+	uint64_t first = m->sent_gseq + 1, last = m->n_store;
+
+	if (first > last)
+		return;
+	m->sent_gseq = last;
+	if (m->view.n <= 1)
+		return;
+	if (m->view.n > UNICAST_MAX) {
+		send_ordered(m, TALLY_MB_BROADCAST, first, last);
+		return;
+	}
+	for (size_t i = 0; i < m->view.n; i++)
+		if (m->view.ids[i] != m->id)
+			send_ordered(m, m->view.ids[i], first, last);
 }
 
 static bool payload_valid(enum tally_mb_payload p)
@@ -1600,24 +1655,16 @@ static bool payload_valid(enum tally_mb_payload p)
 	       p == TALLY_MB_PAYLOAD_BATCH_END;
 }
 
-/* Representative: give the next number to a message already accepted in FIFO order. */
-static void order(struct tally_mb *m, uint32_t origin, uint64_t lseq,
-		  enum tally_mb_payload payload, const struct tally_qmsg *q)
+/*
+ * Representative: give the next number to a message already accepted in
+ * FIFO order. It goes out at the next tick, with whatever else the frames
+ * of this burst brought in.
+ */
+static void order(struct tally_mb *m, const struct tally_mb_entry *e)
 {
-	uint64_t gseq = m->n_store + 1;
-
-	if (!store_put(m, gseq, origin, lseq, payload, q))
-		return;
-	if (m->view.n > 1) {
-		if (m->view.n > UNICAST_MAX) {
-			send_ordered(m, TALLY_MB_BROADCAST, gseq);
-		} else {
-			for (size_t i = 0; i < m->view.n; i++)
-				if (m->view.ids[i] != m->id)
-					send_ordered(m, m->view.ids[i], gseq);
-		}
-	}
-	}
+	if (store_put(m, m->n_store + 1, e))
+		m->flush_due = true;
+}
 
 /* Every batch is in: order them in member order, then what came after. */
 static void flush_batches(struct tally_mb *m)
@@ -1626,21 +1673,17 @@ static void flush_batches(struct tally_mb *m)
 	for (size_t idx = 0; idx < m->view.n; idx++)
 		for (size_t i = 0; i < m->n_hold; i++)
 			if (m->hold_idx[i] == idx)
-				order(m, m->hold[i].origin, m->hold[i].lseq, m->hold[i].payload,
-				      &m->hold[i].qmsg);
+				order(m, &m->hold[i]);
 	m->n_hold = 0;
 	m->flush_due = true;
 }
 
 /* Representative: the next message of member `idx`, in its own order. */
-static void take_data(struct tally_mb *m, size_t idx, uint32_t origin, uint64_t lseq,
-		      enum tally_mb_payload payload, const struct tally_qmsg *q)
+static void take_data(struct tally_mb *m, size_t idx, const struct tally_mb_entry *e)
 {
-	struct entry *e;
-
 	m->next_lseq[idx]++;
 	if (m->batches_done) {
-		order(m, origin, lseq, payload, q);
+		order(m, e);
 		return;
 	}
 	if (!grow((void **)&m->hold, &m->cap_hold, m->n_hold + 1, sizeof(*m->hold)) ||
@@ -1648,15 +1691,9 @@ static void take_data(struct tally_mb *m, size_t idx, uint32_t origin, uint64_t 
 		m->next_lseq[idx]--;	/* the member sends it again */
 		return;
 	}
-	e = &m->hold[m->n_hold];
+	m->hold[m->n_hold] = *e;
 	m->hold_idx[m->n_hold++] = (uint32_t)idx;
-	e->present = true;
-	e->origin = origin;
-	e->lseq = lseq;
-	e->payload = payload;
-	if (q != NULL)
-		e->qmsg = *q;
-	if (payload == TALLY_MB_PAYLOAD_BATCH_END && !m->batch_in[idx]) {
+	if (e->payload == TALLY_MB_PAYLOAD_BATCH_END && !m->batch_in[idx]) {
 		m->batch_in[idx] = true;
 		if (++m->n_batch_in == m->view.n)
 			flush_batches(m);
@@ -1669,42 +1706,34 @@ static void take_data(struct tally_mb *m, size_t idx, uint32_t origin, uint64_t 
  * retransmission an interval later. What does not fit is dropped: the
  * member sends it again.
  */
-static void keep_early(struct tally_mb *m, size_t idx, uint32_t origin, uint64_t lseq,
-		       enum tally_mb_payload payload, const struct tally_qmsg *q)
+static void keep_early(struct tally_mb *m, size_t idx, const struct tally_mb_entry *e)
 {
 	struct early *x;
 
 	for (size_t i = 0; i < m->n_early; i++)
-		if (m->early[i].idx == idx && m->early[i].e.lseq == lseq)
+		if (m->early[i].idx == idx && m->early[i].e.lseq == e->lseq)
 			return;	/* a duplicate */
 	if (m->n_early >= EARLY_PER_MEMBER * m->view.n ||
 	    !grow((void **)&m->early, &m->cap_early, m->n_early + 1, sizeof(*m->early)))
 		return;
 	x = &m->early[m->n_early++];
-	memset(x, 0, sizeof(*x));
 	x->idx = (uint32_t)idx;
-	x->e.present = true;
-	x->e.origin = origin;
-	x->e.lseq = lseq;
-	x->e.payload = payload;
-	if (q != NULL)
-		x->e.qmsg = *q;
+	x->e = *e;
 }
 
 /* Representative: a member's message, taken in its own (FIFO) order. */
-static void accept_data(struct tally_mb *m, uint32_t origin, uint64_t lseq,
-			enum tally_mb_payload payload, const struct tally_qmsg *q)
+static void accept_data(struct tally_mb *m, const struct tally_mb_entry *e)
 {
-	ssize_t idx = member_index(m, origin);
+	ssize_t idx = member_index(m, e->origin);
 	bool more = true;
 
-	if (idx < 0 || lseq < m->next_lseq[idx])
+	if (idx < 0 || e->lseq < m->next_lseq[idx])
 		return;	/* not a member, or a duplicate */
-	if (lseq > m->next_lseq[idx]) {
-		keep_early(m, (size_t)idx, origin, lseq, payload, q);
+	if (e->lseq > m->next_lseq[idx]) {
+		keep_early(m, (size_t)idx, e);
 		return;
 	}
-	take_data(m, (size_t)idx, origin, lseq, payload, q);
+	take_data(m, (size_t)idx, e);
 	/* What overtook it may follow now. */
 	while (more) {
 		more = false;
@@ -1715,7 +1744,7 @@ static void accept_data(struct tally_mb *m, uint32_t origin, uint64_t lseq,
 				continue;
 			m->early[i] = m->early[--m->n_early];
 			if (x.e.lseq == m->next_lseq[idx])
-				take_data(m, (size_t)idx, x.e.origin, x.e.lseq, x.e.payload, &x.e.qmsg);
+				take_data(m, (size_t)idx, &x.e);
 			more = true;	/* taken, or a stale copy dropped: look again */
 			break;
 		}
@@ -1728,14 +1757,14 @@ static void deliver_ready(struct tally_mb *m)
 		return;	/* the outer loop delivers what callbacks ordered */
 	m->delivering = true;
 	while (m->installed && m->next_gseq <= m->n_store && m->store[m->next_gseq - 1].present) {
-		struct entry e = m->store[m->next_gseq - 1];
+		struct tally_mb_entry e = m->store[m->next_gseq - 1].e;
 		uint64_t ring_seq = m->ring.seq;
 
 		m->next_gseq++;
 		if (e.origin == m->id) {
 			size_t k = 0;
 
-			while (k < m->n_pend && m->pend[k].lseq <= e.lseq)
+			while (k < m->n_pend && m->pend[k].e.lseq <= e.lseq)
 				k++;
 			memmove(m->pend, m->pend + k, (m->n_pend - k) * sizeof(*m->pend));
 			m->n_pend -= k;
@@ -1763,35 +1792,33 @@ static void deliver_ready(struct tally_mb *m)
 	m->delivering = false;
 }
 
-static void send_data(struct tally_mb *m, const struct pending *pd, uint64_t now)
+/*
+ * Our pending messages from index `first` on, to the sequencer: a member
+ * sends them as DATA runs, the representative takes them itself.
+ */
+static void send_pending(struct tally_mb *m, size_t first, uint64_t now)
 {
-	struct tally_mb_msg msg = {
-		.type = TALLY_MB_DATA,
-		.origin = m->id,
-		.lseq = pd->lseq,
-		.payload = pd->payload,
-		.qmsg = pd->qmsg,
-	};
-
-	(void)now;
-	send_msg(m, m->ring.nodeid, &msg);
-}
-
-static void send_pending(struct tally_mb *m, size_t i, uint64_t now)
-{
+	if (first >= m->n_pend)
+		return;
 	if (is_rep(m)) {
-		struct pending copy = m->pend[i];
+		for (size_t i = first; i < m->n_pend; i++) {
+			struct tally_mb_entry copy = m->pend[i].e;
 
-		accept_data(m, m->id, copy.lseq, copy.payload, &copy.qmsg);
+			accept_data(m, &copy);
+		}
 		/*
 		 * Our own message comes back through the timer, never inside the
 		 * call that sent it: the quorum core finishes its step first.
 		 */
 		m->flush_due = true;
-	} else {
-		m->pend[i].sent_at = now;
-		send_data(m, &m->pend[i], now);
+		return;
 	}
+	run_begin(m, TALLY_MB_DATA, m->ring.nodeid, 0);
+	for (size_t i = first; i < m->n_pend; i++) {
+		m->pend[i].sent_at = now;
+		run_add(m, &m->pend[i].e);
+	}
+	run_send(m);
 }
 
 static void submit(struct tally_mb *m, enum tally_mb_payload payload, const struct tally_qmsg *q,
@@ -1808,10 +1835,11 @@ static void submit(struct tally_mb *m, enum tally_mb_payload payload, const stru
 		return;
 	pd = &m->pend[m->n_pend++];
 	memset(pd, 0, sizeof(*pd));
-	pd->lseq = m->own_lseq++;
-	pd->payload = payload;
+	pd->e.origin = m->id;
+	pd->e.lseq = m->own_lseq++;
+	pd->e.payload = payload;
 	if (q != NULL)
-		pd->qmsg = *q;
+		pd->e.qmsg = *q;
 	pd->sent_at = now;
 	if (!m->in_view_cb)
 		send_pending(m, m->n_pend - 1, now);
@@ -1821,9 +1849,11 @@ static void on_data(struct tally_mb *m, const struct tally_mb_msg *msg)
 {
 	if (!is_rep(m) || msg->ring.seq != m->ring.seq || msg->ring.nodeid != m->ring.nodeid)
 		return;
-	if (!payload_valid(msg->payload) || msg->origin != msg->from)
-		return;
-	accept_data(m, msg->origin, msg->lseq, msg->payload, &msg->qmsg);
+	for (uint32_t i = 0; i < msg->n_entries; i++)
+		if (!payload_valid(msg->entries[i].payload) || msg->entries[i].origin != msg->from)
+			return;	/* only its own messages, or none */
+	for (uint32_t i = 0; i < msg->n_entries; i++)
+		accept_data(m, &msg->entries[i]);
 	deliver_ready(m);
 }
 
@@ -1859,31 +1889,38 @@ static void nack_gap(struct tally_mb *m, uint64_t now)
 
 static void on_ordered(struct tally_mb *m, const struct tally_mb_msg *msg, uint64_t now)
 {
+	uint64_t last = msg->gseq + msg->n_entries - 1;
+
 	if (!m->installed || is_rep(m) || msg->ring.seq != m->ring.seq ||
 	    msg->ring.nodeid != m->ring.nodeid || msg->from != m->ring.nodeid)
 		return;
-	if (!payload_valid(msg->payload))
+	if (msg->gseq == 0 || last < msg->gseq)
+		return;	/* numbers start at 1 and do not wrap */
+	for (uint32_t i = 0; i < msg->n_entries; i++)
+		if (!payload_valid(msg->entries[i].payload))
+			return;
+	if (last < m->next_gseq)
 		return;
-	if (msg->gseq < m->next_gseq)
-		return;
-	if (msg->gseq > m->rep_high)
-		m->rep_high = msg->gseq;
-	store_put(m, msg->gseq, msg->origin, msg->lseq, msg->payload, &msg->qmsg);
+	if (last > m->rep_high)
+		m->rep_high = last;
+	for (uint32_t i = 0; i < msg->n_entries; i++)
+		if (msg->gseq + i >= m->next_gseq)
+			store_put(m, msg->gseq + i, &msg->entries[i]);
 	deliver_ready(m);
 	nack_gap(m, now);
 }
 
 static void on_nack(struct tally_mb *m, const struct tally_mb_msg *msg)
 {
-	if (!is_rep(m) || msg->ring.seq != m->ring.seq || member_index(m, msg->from) < 0)
+	uint64_t last;
+
+	if (!is_rep(m) || msg->ring.seq != m->ring.seq || member_index(m, msg->from) < 0 ||
+	    msg->gseq == 0 || msg->gseq > m->sent_gseq)
 		return;
-	for (uint64_t g = msg->gseq; g >= 1 && g <= m->n_store && g < msg->gseq + MAX_NACK_BURST;
-	     g++) {
-		if (m->store[g - 1].present) {
-			send_ordered(m, msg->from, g);
-			m->st.retransmits++;
-		}
-	}
+	last = m->sent_gseq - msg->gseq < MAX_NACK_BURST ? m->sent_gseq
+							  : msg->gseq + MAX_NACK_BURST - 1;
+	send_ordered(m, msg->from, msg->gseq, last);
+	m->st.retransmits += last - msg->gseq + 1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2375,10 +2412,11 @@ static void step_sequencing(struct tally_mb *m, uint64_t now)
 	if (!m->installed)
 		return;
 	if (!is_rep(m)) {
+		/* Unanswered for an interval: it and what followed it go again. */
 		for (size_t i = 0; i < m->n_pend; i++)
 			if (now - m->pend[i].sent_at >= m->p.interval_us) {
-				m->pend[i].sent_at = now;
-				send_data(m, &m->pend[i], now);
+				send_pending(m, i, now);
+				break;
 			}
 		nack_gap(m, now);	/* also a lost last message, known from its heartbeats */
 	}
@@ -2604,6 +2642,8 @@ static void tick(struct tally_mb *m, uint64_t now)
 	if (m->flush_due) {
 		m->flush_due = false;
 		deliver_ready(m);
+		if (is_rep(m))
+			send_new_ordered(m);
 	}
 	step_proposal(m, now);
 	if (now < m->next_tick) {
@@ -2726,7 +2766,8 @@ bool tally_mb_stable(struct tally_mb *m, uint64_t now)
 	if (large_view(m) && (m->alert || m->alert_pending))
 		return false;
 	return m->installed && m->agrees && !m->prop.active && !m->promise.active &&
-	       m->next_gseq > m->rep_high && m->next_gseq > m->n_store && m->n_pend == 0;
+	       m->next_gseq > m->rep_high && m->next_gseq > m->n_store && m->n_pend == 0 &&
+	       !m->flush_due;
 }
 
 bool tally_mb_in_sync(const struct tally_mb *m)

@@ -48,8 +48,8 @@ enum tally_mb_type {
 	TALLY_MB_REJECT = 4,	/**< the acceptor follows a lower representative */
 	TALLY_MB_COMMIT = 5,	/**< install the proposal of `seq` */
 	TALLY_MB_ABORT = 6,	/**< the proposal of `seq` is withdrawn */
-	TALLY_MB_DATA = 7,	/**< a member's message for the sequencer */
-	TALLY_MB_ORDERED = 8,	/**< the sequencer's numbered copy, to every member */
+	TALLY_MB_DATA = 7,	/**< a member's messages for the sequencer */
+	TALLY_MB_ORDERED = 8,	/**< the sequencer's numbered copies, to every member */
 	TALLY_MB_NACK = 9,	/**< resend ORDERED from `gseq` on */
 	TALLY_MB_PROPOSE_PART = 10,	/**< a slice of a PROPOSE too large for one frame */
 };
@@ -64,12 +64,38 @@ enum tally_mb_type {
  */
 #define TALLY_MB_PART_MEMBERS 64u
 
-/* What kind of payload a DATA/ORDERED carries. */
+/* What kind of payload an entry of a DATA/ORDERED carries. */
 enum tally_mb_payload {
 	TALLY_MB_PAYLOAD_QMSG = 0,	/**< a quorum message */
 	TALLY_MB_PAYLOAD_SYNC_DONE = 1,	/**< the sender's sync round is done (barrier) */
 	TALLY_MB_PAYLOAD_BATCH_END = 2,	/**< ends what the sender sent as the view began */
 };
+
+/* One message through the sequencer: whose, its number there, what. */
+struct tally_mb_entry {
+	uint32_t origin;	/**< the member whose message it is (never 0) */
+	uint64_t lseq;		/**< the origin's own message number */
+	enum tally_mb_payload payload;
+	struct tally_qmsg qmsg;	/**< payload QMSG only */
+};
+
+/*
+ * DATA and ORDERED carry runs of entries, at most this many a frame: a sync
+ * round's burst (every member's nodeinfo and batch end, ordered at once)
+ * goes to each member as N/20-odd frames instead of 2N, which is what lets
+ * a 512-node view's sync round through receive rings of a few thousand
+ * frames. An ORDERED's entries are numbered gseq, gseq + 1, ...; a DATA's
+ * are all the sender's. A quorum-device message travels alone
+ * (tally_mb_entry_alone: its names take a third of a frame), so any run of
+ * at most this many of the rest fits a frame (wire/mb.h).
+ */
+#define TALLY_MB_RUN_MAX 40u
+
+static inline bool tally_mb_entry_alone(const struct tally_mb_entry *e)
+{
+	return e->payload == TALLY_MB_PAYLOAD_QMSG && (e->qmsg.type == TALLY_QMSG_QDEVICE_REG ||
+						       e->qmsg.type == TALLY_QMSG_QDEVICE_RECONFIGURE);
+}
 
 /* Heartbeat flags. */
 #define TALLY_MB_HB_IN_VIEW 0x01u	/**< the sender has an installed view */
@@ -79,8 +105,8 @@ enum tally_mb_payload {
 #define TALLY_MB_HB_DEAFSET 0x10u	/**< ids[] = monitored nodes it does not hear */
 
 /*
- * One membership message, decoded. `ids`/`incs` point into storage owned
- * by the sender for the duration of the send/receive call only.
+ * One membership message, decoded. `ids`/`incs`/`entries` point into
+ * storage owned by the sender for the duration of the send/receive call only.
  */
 struct tally_mb_msg {
 	enum tally_mb_type type;
@@ -90,13 +116,13 @@ struct tally_mb_msg {
 	votequorum_ring_id_t ring;	/**< the sender's installed view (seq 0: none) */
 	uint64_t seq;		/**< PROPOSE/ACCEPT/REJECT/COMMIT/ABORT: proposal seq */
 	uint64_t max_seq;	/**< highest ring seq the sender has seen */
-	uint64_t gseq;		/**< ORDERED: its number; NACK: first wanted; HB: high;
-				     PROPOSE_PART: members of the whole proposal */
-	uint32_t origin;	/**< DATA/ORDERED: the member whose message it is */
-	uint64_t lseq;		/**< DATA/ORDERED: the origin's own message number;
-				     PROPOSE_PART: index of its first member */
-	enum tally_mb_payload payload;
-	struct tally_qmsg qmsg;
+	uint64_t gseq;		/**< ORDERED: its first entry's number; NACK: first
+				     wanted; HB: high; PROPOSE_PART: members of the
+				     whole proposal */
+	uint32_t origin;	/**< REJECT: the lower representative it follows */
+	uint64_t lseq;		/**< PROPOSE_PART: index of its first member */
+	uint32_t n_entries;	/**< DATA/ORDERED: 1..TALLY_MB_RUN_MAX */
+	const struct tally_mb_entry *entries;
 	uint32_t n_ids;
 	const uint32_t *ids;
 	uint32_t n_unheard;	/**< HEARTBEAT with a hear set: the last n_unheard ids

@@ -23,6 +23,18 @@ _Static_assert(36 + 2 * VARINT_MAX + 16 * TALLY_MB_PART_MEMBERS <= TALLY_WIRE_MA
 	       "a proposal part always fits a frame, whatever its ids and incarnations");
 /* Largest quorum message body: type and two 254-byte names with their lengths. */
 #define QMSG_MAX (1 + 2 * VOTEQUORUM_QDEVICE_MAX_NAME_LEN)
+/* Largest body of the other quorum messages (nodeinfo: type and four u32). */
+#define QMSG_SMALL_MAX 17
+/* A run's fixed fields: type, max_seq, ring, gseq, the entry count. */
+#define RUN_FIXED (1 + VARINT_MAX + 5 + VARINT_MAX + VARINT_MAX + 1)
+/* An entry: origin, lseq, payload, its quorum message's length. */
+#define ENTRY_FIXED (5 + VARINT_MAX + 1 + 2)
+_Static_assert(RUN_FIXED + TALLY_MB_RUN_MAX * (ENTRY_FIXED + QMSG_SMALL_MAX) <=
+		       TALLY_WIRE_MAX_BODY,
+	       "a run of entries without quorum-device messages always fits a frame");
+_Static_assert(RUN_FIXED + ENTRY_FIXED + QMSG_MAX <= TALLY_WIRE_MAX_BODY,
+	       "a quorum-device message alone always fits a frame");
+_Static_assert(TALLY_MB_RUN_MAX < 0x80, "the entry count is one byte");
 
 enum list_form {
 	FORM_RUNS = 0,
@@ -36,7 +48,7 @@ enum field {
 	F_SEQ = 1u << 2,
 	F_ORIGIN = 1u << 3,
 	F_LSEQ = 1u << 4,
-	F_PAYLOAD = 1u << 5,	/**< and the qmsg when the payload is one */
+	F_ENTRIES = 1u << 5,	/**< a run of sequencer entries */
 	F_IDS = 1u << 6,
 	F_INCS = 1u << 7,
 };
@@ -48,8 +60,8 @@ static const uint8_t type_fields[] = {
 	[TALLY_MB_REJECT] = F_SEQ | F_ORIGIN,
 	[TALLY_MB_COMMIT] = F_SEQ,
 	[TALLY_MB_ABORT] = F_SEQ,
-	[TALLY_MB_DATA] = F_ORIGIN | F_LSEQ | F_PAYLOAD,
-	[TALLY_MB_ORDERED] = F_GSEQ | F_ORIGIN | F_LSEQ | F_PAYLOAD,
+	[TALLY_MB_DATA] = F_ENTRIES,
+	[TALLY_MB_ORDERED] = F_GSEQ | F_ENTRIES,
 	[TALLY_MB_NACK] = F_GSEQ,
 	[TALLY_MB_PROPOSE_PART] = F_GSEQ | F_SEQ | F_LSEQ | F_IDS | F_INCS,
 };
@@ -199,14 +211,13 @@ static unsigned fields_used(const struct tally_mb_msg *m)
 {
 	return (m->flags ? F_FLAGS : 0) | (m->gseq ? F_GSEQ : 0) | (m->seq ? F_SEQ : 0) |
 	       (m->origin ? F_ORIGIN : 0) | (m->lseq ? F_LSEQ : 0) |
-	       (m->payload ? F_PAYLOAD : 0) | (m->n_ids ? F_IDS : 0) |
+	       (m->n_entries || m->entries != NULL ? F_ENTRIES : 0) | (m->n_ids ? F_IDS : 0) |
 	       (m->incs != NULL ? F_INCS : 0);
 }
 
 static int check_msg(const struct tally_mb_msg *m, unsigned f, unsigned lists)
 {
-	if (f == 0 || (fields_used(m) & ~f) || !payload_known(m->payload) ||
-	    (m->flags & ~HB_FLAGS_KNOWN) ||
+	if (f == 0 || (fields_used(m) & ~f) || (m->flags & ~HB_FLAGS_KNOWN) ||
 	    ((m->flags & TALLY_MB_HB_HEARSET) && (m->flags & TALLY_MB_HB_DEAFSET)))
 		return -EINVAL;
 	if (m->n_unheard > m->n_ids || (m->n_unheard > 0 && lists < 2) ||
@@ -216,6 +227,13 @@ static int check_msg(const struct tally_mb_msg *m, unsigned f, unsigned lists)
 	for (uint32_t i = 0; i < m->n_ids; i++)
 		if (m->ids[i] == 0)
 			return -EINVAL;
+	if ((f & F_ENTRIES) && (m->n_entries == 0 || m->entries == NULL))
+		return -EINVAL;
+	for (uint32_t i = 0; (f & F_ENTRIES) && i < m->n_entries; i++)
+		if (m->entries[i].origin == 0 || !payload_known(m->entries[i].payload))
+			return -EINVAL;
+	if (m->n_entries > TALLY_MB_RUN_MAX)
+		return -EMSGSIZE;
 	if (m->n_ids - m->n_unheard > TALLY_WIRE_MB_MAX_IDS ||
 	    m->n_unheard > TALLY_WIRE_MB_MAX_IDS)
 		return -EMSGSIZE;
@@ -232,6 +250,21 @@ static int put_qmsg(struct wbuf *w, const struct tally_qmsg *q)
 	put_varint(w, (uint64_t)n);
 	for (int i = 0; i < n; i++)
 		put_u8(w, tmp[i]);
+	return 0;
+}
+
+static int put_entries(struct wbuf *w, const struct tally_mb_entry *e, uint32_t n)
+{
+	int rc;
+
+	put_varint(w, n);
+	for (uint32_t i = 0; i < n; i++) {
+		put_varint(w, e[i].origin);
+		put_varint(w, e[i].lseq);
+		put_u8(w, (uint8_t)e[i].payload);
+		if (e[i].payload == TALLY_MB_PAYLOAD_QMSG && (rc = put_qmsg(w, &e[i].qmsg)) < 0)
+			return rc;
+	}
 	return 0;
 }
 
@@ -257,11 +290,8 @@ int tally_wire_encode_mb(const struct tally_mb_msg *m, uint8_t *out, size_t len)
 		put_varint(&w, m->origin);
 	if (f & F_LSEQ)
 		put_varint(&w, m->lseq);
-	if (f & F_PAYLOAD) {
-		put_u8(&w, (uint8_t)m->payload);
-		if (m->payload == TALLY_MB_PAYLOAD_QMSG && (rc = put_qmsg(&w, &m->qmsg)) < 0)
-			return rc;
-	}
+	if ((f & F_ENTRIES) && (rc = put_entries(&w, m->entries, m->n_entries)) < 0)
+		return rc;
 	if (lists == 2) {
 		put_list(&w, m->ids, m->n_ids - m->n_unheard);
 		put_list(&w, m->ids + (m->n_ids - m->n_unheard), m->n_unheard);
@@ -402,6 +432,29 @@ static bool get_qmsg(struct rbuf *r, struct tally_qmsg *q)
 	return true;
 }
 
+static bool get_entries(struct rbuf *r, struct tally_mb_msg *m, struct tally_mb_entry *out)
+{
+	uint64_t n;
+
+	if (!get_varint(r, &n) || n == 0 || n > TALLY_MB_RUN_MAX)
+		return false;
+	for (uint64_t i = 0; i < n; i++) {
+		struct tally_mb_entry *e = &out[i];
+		uint8_t b;
+
+		memset(e, 0, sizeof(*e));
+		if (!get_u32(r, &e->origin) || e->origin == 0 || !get_varint(r, &e->lseq) ||
+		    !get_u8(r, &b) || !payload_known(b))
+			return false;
+		e->payload = (enum tally_mb_payload)b;
+		if (b == TALLY_MB_PAYLOAD_QMSG && !get_qmsg(r, &e->qmsg))
+			return false;
+	}
+	m->n_entries = (uint32_t)n;
+	m->entries = out;
+	return true;
+}
+
 static bool get_fields(struct rbuf *r, struct tally_mb_msg *m, struct tally_wire_mb_arrays *arr)
 {
 	unsigned f = fields_of(m->type), lists;
@@ -421,13 +474,8 @@ static bool get_fields(struct rbuf *r, struct tally_mb_msg *m, struct tally_wire
 	    ((f & F_ORIGIN) && !get_u32(r, &m->origin)) ||
 	    ((f & F_LSEQ) && !get_varint(r, &m->lseq)))
 		return false;
-	if (f & F_PAYLOAD) {
-		if (!get_u8(r, &b) || !payload_known(b))
-			return false;
-		m->payload = (enum tally_mb_payload)b;
-		if (b == TALLY_MB_PAYLOAD_QMSG && !get_qmsg(r, &m->qmsg))
-			return false;
-	}
+	if ((f & F_ENTRIES) && !get_entries(r, m, arr->entries))
+		return false;
 	lists = lists_of(m->type, m->flags);
 	m->ids = arr->ids;
 	if (lists >= 1 && !get_list(r, arr->ids, &m->n_ids))
@@ -483,6 +531,17 @@ static bool qmsg_same(const struct tally_qmsg *a, const struct tally_qmsg *b)
 	return na == nb && (na < 0 || memcmp(ea, eb, (size_t)na) == 0);
 }
 
+static bool entries_same(const struct tally_mb_entry *a, const struct tally_mb_entry *b,
+			 uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (a[i].origin != b[i].origin || a[i].lseq != b[i].lseq ||
+		    a[i].payload != b[i].payload ||
+		    (a[i].payload == TALLY_MB_PAYLOAD_QMSG && !qmsg_same(&a[i].qmsg, &b[i].qmsg)))
+			return false;
+	return true;
+}
+
 bool tally_wire_mb_same(const struct tally_mb_msg *a, const struct tally_mb_msg *b)
 {
 	unsigned f = fields_of(a->type);
@@ -490,10 +549,12 @@ bool tally_wire_mb_same(const struct tally_mb_msg *a, const struct tally_mb_msg 
 	if (a->type != b->type || a->from != b->from || a->inc != b->inc || a->flags != b->flags ||
 	    a->ring.nodeid != b->ring.nodeid || a->ring.seq != b->ring.seq || a->seq != b->seq ||
 	    a->max_seq != b->max_seq || a->gseq != b->gseq || a->origin != b->origin ||
-	    a->lseq != b->lseq || a->payload != b->payload || a->n_ids != b->n_ids ||
+	    a->lseq != b->lseq || a->n_entries != b->n_entries || a->n_ids != b->n_ids ||
 	    a->n_unheard != b->n_unheard)
 		return false;
-	if ((f & F_PAYLOAD) && a->payload == TALLY_MB_PAYLOAD_QMSG && !qmsg_same(&a->qmsg, &b->qmsg))
+	if (a->n_entries > 0 &&
+	    (a->entries == NULL || b->entries == NULL ||
+	     !entries_same(a->entries, b->entries, a->n_entries)))
 		return false;
 	if (a->n_ids == 0)
 		return true;

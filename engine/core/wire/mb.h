@@ -13,10 +13,14 @@
  *   gseq           varint                      HEARTBEAT, ORDERED, NACK, PROPOSE_PART
  *   seq            varint                      PROPOSE, ACCEPT, REJECT, COMMIT, ABORT,
  *                                              PROPOSE_PART
- *   origin         varint (< 2^32)             REJECT, DATA, ORDERED
- *   lseq           varint                      DATA, ORDERED, PROPOSE_PART
- *   payload        u8 (enum tally_mb_payload)  DATA, ORDERED
- *   qmsg           varint len, qmsg body       DATA, ORDERED with payload QMSG
+ *   origin         varint (< 2^32)             REJECT
+ *   lseq           varint                      PROPOSE_PART
+ *   entries        varint n (1..TALLY_MB_RUN_MAX), then n times:
+ *                    origin   varint (1 .. 2^32-1)
+ *                    lseq     varint
+ *                    payload  u8 (enum tally_mb_payload)
+ *                    qmsg     varint len, qmsg body (payload QMSG only)
+ *                                              DATA, ORDERED
  *   ids            id list                     PROPOSE, PROPOSE_PART (members),
  *                                              ACCEPT (deaf),
  *                                              HEARTBEAT with DEAFSET
@@ -54,7 +58,9 @@
  * larger proposals may fail with -EMSGSIZE. So the membership sends a
  * proposal of more than TALLY_MB_PART_MEMBERS (64) as PROPOSE_PARTs of 64
  * members each (membership.h), which always fit: 1024 members of tallyd's
- * 10-byte incarnations are 16 frames.
+ * 10-byte incarnations are 16 frames. A run of TALLY_MB_RUN_MAX entries
+ * none of which is a quorum-device message always fits, and so does one
+ * quorum-device message alone; larger runs may fail with -EMSGSIZE.
  */
 #ifndef TALLY_CORE_WIRE_MB_H
 #define TALLY_CORE_WIRE_MB_H
@@ -83,6 +89,7 @@
 struct tally_wire_mb_arrays {
 	uint32_t ids[TALLY_WIRE_MB_MAX_HB_IDS];
 	uint64_t incs[TALLY_WIRE_MB_MAX_IDS];
+	struct tally_mb_entry entries[TALLY_MB_RUN_MAX];
 };
 
 /*
@@ -91,14 +98,16 @@ struct tally_wire_mb_arrays {
  * when it does not fit in len (or a list is longer than
  * TALLY_WIRE_MB_MAX_IDS), -EINVAL for a message that cannot be valid (unknown
  * type, payload or flag bits, an id 0, a field or array its type does not
- * carry, n_unheard > n_ids, a quorum message tally_wire_encode_qmsg refuses).
+ * carry, n_unheard > n_ids, a DATA/ORDERED without entries or with an
+ * entry of origin 0 or an unknown payload, a quorum message
+ * tally_wire_encode_qmsg refuses).
  */
 int tally_wire_encode_mb(const struct tally_mb_msg *m, uint8_t *out, size_t len);
 
 /*
  * Decode a body; m->from/m->inc are taken from hdr (sender, incarnation).
  * m->ids points into arr->ids (m->incs into arr->incs for PROPOSE, NULL
- * otherwise). TALLY_WIRE_OK or TALLY_WIRE_BAD_BODY; never reads outside body,
+ * otherwise; m->entries into arr->entries for DATA and ORDERED). TALLY_WIRE_OK or TALLY_WIRE_BAD_BODY; never reads outside body,
  * never crashes on any input.
  */
 enum tally_wire_verdict tally_wire_decode_mb(const struct tally_wire_hdr *hdr, const uint8_t *body,
