@@ -2068,7 +2068,7 @@ static void send_heartbeats(struct tally_mb *m, uint64_t now, bool if_changed)
 		msg.flags |= TALLY_MB_HB_IN_VIEW;
 	if (is_rep(m)) {
 		msg.flags |= TALLY_MB_HB_REP;
-		msg.gseq = m->n_store;
+		msg.gseq = m->sent_gseq;	/* what it sent, not what waits for the tick */
 	}
 	if (m->leaving && m->n_pend == 0)
 		msg.flags |= TALLY_MB_HB_LEAVING;
