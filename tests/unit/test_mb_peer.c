@@ -108,6 +108,77 @@ static void a_flapping_peer_is_damped(void)
 	tally_mb_destroy(m);
 }
 
+/*
+ * A large view's member we do not watch is silent by design; when it speaks
+ * again (an alert), damping it served before the view is not served again:
+ * it counts as heard at once. (It used to start its heard period anew, which
+ * held peers that had flapped while the cluster formed out of every hear set
+ * at an alert's start, and split 512-node views.)
+ */
+static void a_planned_silence_serves_no_damping_again(void)
+{
+	enum { N = 200, FLAPPED_FIRST = 100, FLAPPED = 12 };
+	static uint32_t ids[N];
+	static uint64_t incs[N];
+	struct tally_mb_params p;
+	struct tally_mb *m;
+	struct tally_mb_msg c;
+	const uint32_t *subjects;
+	size_t n_subjects;
+	uint32_t quiet = 0;
+
+	tally_mb_params_default(&p);
+	m = tally_mb_create(2, 1, &p, &ops, NULL, 0);
+	for (uint32_t i = 0; i < N; i++) {
+		ids[i] = i + 1;
+		incs[i] = 1;
+	}
+	/* flapping, damped, and the damping served: as in a slow formation */
+	for (uint32_t id = FLAPPED_FIRST; id < FLAPPED_FIRST + FLAPPED; id++) {
+		heartbeat(m, id, 1, 1000);
+		heartbeat(m, id, 1, 20000);
+		heartbeat(m, id, 1, 40000);
+		for (uint64_t t = 45000; t <= 100000; t += 5000)
+			heartbeat(m, id, 1, t);
+		CHECK_EQ(info(m, id, 100000).flaps, 2);
+		CHECK_EQ(info(m, id, 100000).state, TALLY_MB_ALIVE);
+	}
+	/* node 1's proposal of all N, in parts, and its commit: a large view */
+	for (uint32_t off = 0; off < N; off += TALLY_MB_PART_MEMBERS) {
+		struct tally_mb_msg part = { .type = TALLY_MB_PROPOSE_PART, .from = 1, .inc = 1 };
+
+		part.seq = part.max_seq = 8;
+		part.gseq = N;
+		part.lseq = off;
+		part.ids = ids + off;
+		part.incs = incs + off;
+		part.n_ids = N - off < TALLY_MB_PART_MEMBERS ? N - off : TALLY_MB_PART_MEMBERS;
+		tally_mb_receive(m, &part, 100000);
+	}
+	c = (struct tally_mb_msg){ .type = TALLY_MB_COMMIT, .from = 1, .inc = 1, .seq = 8 };
+	tally_mb_receive(m, &c, 100000);
+	CHECK_EQ(tally_mb_ring(m).seq, 8);
+	n_subjects = tally_mb_subjects(m, &subjects);
+	CHECK_EQ(n_subjects, p.observers);
+	/* one we do not watch, silent for longer than the window, speaks: heard at once */
+	for (uint32_t id = FLAPPED_FIRST; id < FLAPPED_FIRST + FLAPPED && quiet == 0; id++) {
+		bool watched = false;
+
+		for (size_t k = 0; k < n_subjects; k++)
+			watched |= subjects[k] == id;
+		if (!watched)
+			quiet = id;
+	}
+	CHECK(quiet != 0);
+	CHECK_EQ(info(m, quiet, 130000).state, TALLY_MB_DEAD);	/* by design: not watched */
+	heartbeat(m, quiet, 1, 130000);
+	CHECK_EQ(info(m, quiet, 130000).state, TALLY_MB_ALIVE);
+	CHECK(info(m, quiet, 130000).heard);
+	CHECK_EQ(info(m, quiet, 130000).damp_left_us, 0);
+	CHECK_EQ(info(m, quiet, 130000).flaps, 2);	/* and no flap more */
+	tally_mb_destroy(m);
+}
+
 static void members_of_the_installed_view(void)
 {
 	struct tally_mb *m = node();
@@ -165,5 +236,6 @@ int main(void)
 	RUN(silence_raises_suspicion_until_dead);
 	RUN(a_flapping_peer_is_damped);
 	RUN(members_of_the_installed_view);
+	RUN(a_planned_silence_serves_no_damping_again);
 	return CHECK_EXIT();
 }

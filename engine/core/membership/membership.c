@@ -499,7 +499,13 @@ static uint64_t settle_us(const struct tally_mb *m)
 static void peer_heard(struct tally_mb *m, struct peer *p, uint64_t now)
 {
 	if (!fresh(m, p->last_heard, now) && p->planned) {
-		p->heard_since = now;	/* a silence by design ended: no flap, no newcomer */
+		/*
+		 * A silence by design ended: no flap, no newcomer, and no damping
+		 * served again. Restarting the heard period here held a peer
+		 * damped from older flaps (up to 64 hold-downs) out of every hear
+		 * set at the start of an alert, long enough for the grouping to
+		 * act on it: 512-node views split in about half the crashes.
+		 */
 	} else if (!fresh(m, p->last_heard, now)) {
 		if (p->last_heard != 0 && p->last_gap != 0 &&
 		    now - p->last_gap <= FLAP_WINDOW_FACTOR * m->window) {
