@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "config/cmap.h"
+#include "mb_install.h"
 #include "mb_stub.h"
 #include "membership/membership.h"
 
@@ -122,7 +123,6 @@ static void a_planned_silence_serves_no_damping_again(void)
 	static uint64_t incs[N];
 	struct tally_mb_params p;
 	struct tally_mb *m;
-	struct tally_mb_msg c;
 	const uint32_t *subjects;
 	size_t n_subjects;
 	uint32_t quiet = 0;
@@ -144,19 +144,7 @@ static void a_planned_silence_serves_no_damping_again(void)
 		CHECK_EQ(info(m, id, 100000).state, TALLY_MB_ALIVE);
 	}
 	/* node 1's proposal of all N, in parts, and its commit: a large view */
-	for (uint32_t off = 0; off < N; off += TALLY_MB_PART_MEMBERS) {
-		struct tally_mb_msg part = { .type = TALLY_MB_PROPOSE_PART, .from = 1, .inc = 1 };
-
-		part.seq = part.max_seq = 8;
-		part.gseq = N;
-		part.lseq = off;
-		part.ids = ids + off;
-		part.incs = incs + off;
-		part.n_ids = N - off < TALLY_MB_PART_MEMBERS ? N - off : TALLY_MB_PART_MEMBERS;
-		tally_mb_receive(m, &part, 100000);
-	}
-	c = (struct tally_mb_msg){ .type = TALLY_MB_COMMIT, .from = 1, .inc = 1, .seq = 8 };
-	tally_mb_receive(m, &c, 100000);
+	mb_install_view(m, 1, 8, ids, incs, N, 100000);
 	CHECK_EQ(tally_mb_ring(m).seq, 8);
 	n_subjects = tally_mb_subjects(m, &subjects);
 	CHECK_EQ(n_subjects, p.observers);

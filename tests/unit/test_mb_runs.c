@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "mb_install.h"
 #include "membership/membership.h"
 #include "wire/mb.h"
 
@@ -243,24 +244,8 @@ static void a_sync_round_is_ordered_in_runs(void)
 static struct tally_mb *installed_member(uint64_t now)
 {
 	struct tally_mb *mb = create(2, 3, now);
-	struct tally_mb_msg c;
 
-	for (uint32_t off = 0; off < N; off += TALLY_MB_PART_MEMBERS) {
-		struct tally_mb_msg m = from(1, TALLY_MB_PROPOSE_PART, 0);
-
-		m.ring.nodeid = 0;
-		m.seq = m.max_seq = SEQ_MEMBER;
-		m.gseq = N;
-		m.lseq = off;
-		m.ids = ids + off;
-		m.incs = incs + off;
-		m.n_ids = N - off < TALLY_MB_PART_MEMBERS ? N - off : TALLY_MB_PART_MEMBERS;
-		tally_mb_receive(mb, &m, now);
-	}
-	c = from(1, TALLY_MB_COMMIT, 0);
-	c.ring.nodeid = 0;
-	c.seq = SEQ_MEMBER;
-	tally_mb_receive(mb, &c, now);
+	mb_install_view(mb, 1, SEQ_MEMBER, ids, incs, N, now);
 	CHECK_EQ(tally_mb_ring(mb).seq, SEQ_MEMBER);
 	return mb;
 }

@@ -176,7 +176,8 @@ struct tally_mb {
 	uint64_t own_lseq;
 	uint64_t gap_at;	/**< a gap before held ordered messages: since, or last NACK (0: none) */
 	bool in_view_cb;	/**< inside ops->view: hold submissions */
-	bool flush_due;		/**< ordered messages wait for delivery at the next tick */
+	bool flush_due;		/**< at the next tick: deliver what is ordered (our own
+				     messages too) and, as representative, send it */
 	uint64_t sent_gseq;	/**< representative: ordered and sent up to here */
 	struct run run;
 	/*

@@ -107,8 +107,9 @@ int tally_wire_encode_mb(const struct tally_mb_msg *m, uint8_t *out, size_t len)
 /*
  * Decode a body; m->from/m->inc are taken from hdr (sender, incarnation).
  * m->ids points into arr->ids (m->incs into arr->incs for PROPOSE, NULL
- * otherwise; m->entries into arr->entries for DATA and ORDERED). TALLY_WIRE_OK or TALLY_WIRE_BAD_BODY; never reads outside body,
- * never crashes on any input.
+ * otherwise; m->entries into arr->entries for DATA and ORDERED).
+ * TALLY_WIRE_OK or TALLY_WIRE_BAD_BODY; never reads outside body, never
+ * crashes on any input.
  */
 enum tally_wire_verdict tally_wire_decode_mb(const struct tally_wire_hdr *hdr, const uint8_t *body,
 					     size_t len, struct tally_mb_msg *m,
